@@ -1,0 +1,260 @@
+//! The standalone `ssh-troubleshoot` binary: parses the contract's parameters, builds a
+//! request, runs the core and renders the report.
+
+mod render;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ssh_troubleshoot_core::model::{Client, Command, FixOutcome, Report, Request, Status, Target};
+
+/// Exit statuses of the contract.
+const EXIT_PROBLEMS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_COULD_NOT_RUN: u8 = 3;
+
+/// Error text larger than this is not a log anyone pasted; refuse rather than swap.
+const MAX_EXPLAIN_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Parser)]
+#[command(
+    name = "ssh-troubleshoot",
+    version,
+    about = "The doctor for SSH access to Azure Arc-enabled servers."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Check everything that can break `az ssh arc` / `Enter-AzVM` on this machine, and
+    /// explain pasted error text.
+    Arc(Box<ArcArgs>),
+    /// List every check and diagnosis id with its title and docs link.
+    Checks {
+        #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+#[derive(Args)]
+struct ArcArgs {
+    /// Resource group of the Arc-enabled server.
+    #[arg(long = "resource-group", short = 'g')]
+    resource_group: Option<String>,
+    /// Name of the Arc-enabled server.
+    #[arg(long, short = 'n')]
+    name: Option<String>,
+    /// Subscription id or name (default: the active one).
+    #[arg(long)]
+    subscription: Option<String>,
+    /// SSH port to reach on the server (default 22).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Local user to log in as (no Microsoft Entra login).
+    #[arg(long = "local-user")]
+    local_user: Option<String>,
+    /// Folder holding ssh and ssh-keygen, as given to az ssh arc.
+    #[arg(long = "ssh-client-folder")]
+    ssh_client_folder: Option<String>,
+    /// Folder of the az SSH proxy (default ~/.clientsshproxy).
+    #[arg(long = "ssh-proxy-folder")]
+    ssh_proxy_folder: Option<String>,
+    /// Resource type, e.g. Microsoft.HybridCompute/machines (default: discover).
+    #[arg(long = "resource-type")]
+    resource_type: Option<String>,
+    /// Error text to explain.
+    #[arg(long, conflicts_with = "explain_file")]
+    explain: Option<String>,
+    /// File with error output to explain; `-` reads standard input.
+    #[arg(long = "explain-file")]
+    explain_file: Option<PathBuf>,
+    /// Client-side checks only.
+    #[arg(long)]
+    offline: bool,
+    /// Apply the fixes the report offers, asking for each.
+    #[arg(long)]
+    fix: bool,
+    /// Do not ask before applying fixes.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Which client to check for: both (standalone), or only one.
+    #[arg(long, value_enum, default_value_t = ClientArg::Standalone)]
+    client: ClientArg,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    output: Output,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClientArg {
+    Standalone,
+    AzureCli,
+    Powershell,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Checks { output } => {
+            let request = Request {
+                command: Command::Checks,
+                ..Request::default()
+            };
+            match ssh_troubleshoot_core::run(&request) {
+                Ok(report) => {
+                    emit(&report, output, render::checks);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => could_not_run(&e.to_string()),
+            }
+        }
+        Cmd::Arc(args) => arc(*args),
+    }
+}
+
+fn arc(args: ArcArgs) -> ExitCode {
+    let explain = match read_explain(&args) {
+        Ok(text) => text,
+        Err(message) => return could_not_run(&message),
+    };
+    let target = Target {
+        subscription: args.subscription.clone(),
+        resource_group: args.resource_group.clone(),
+        name: args.name.clone(),
+        resource_type: args.resource_type.clone(),
+    };
+    let mut request = Request {
+        command: Command::Diagnose,
+        client: match args.client {
+            ClientArg::Standalone => Client::Standalone,
+            ClientArg::AzureCli => Client::AzureCli,
+            ClientArg::Powershell => Client::Powershell,
+        },
+        target: (!target.is_empty() || target.subscription.is_some()).then_some(target),
+        port: args.port,
+        local_user: args.local_user.clone(),
+        ssh_client_folder: args.ssh_client_folder.clone(),
+        ssh_proxy_folder: args.ssh_proxy_folder.clone(),
+        explain,
+        offline: args.offline,
+        ..Request::default()
+    };
+    let mut report = match ssh_troubleshoot_core::run(&request) {
+        Ok(report) => report,
+        Err(e) => return could_not_run(&e.to_string()),
+    };
+
+    if args.fix {
+        let offered: Vec<_> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.clone())
+            .collect();
+        if !offered.is_empty() {
+            if !args.yes && !std::io::stdin().is_terminal() {
+                eprintln!(
+                    "ssh-troubleshoot: --fix asks before each change and needs a terminal for that; add --yes to apply without asking."
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
+            let chosen: Vec<String> = offered
+                .iter()
+                .filter(|fix| {
+                    args.yes || confirm(&format!("Apply fix {}: {}", fix.id, fix.description))
+                })
+                .map(|fix| fix.id.clone())
+                .collect();
+            if !chosen.is_empty() {
+                request.command = Command::ApplyFixes;
+                request.fixes = chosen;
+                report = match ssh_troubleshoot_core::run(&request) {
+                    Ok(report) => report,
+                    Err(e) => return could_not_run(&e.to_string()),
+                };
+            }
+        } else if args.output == Output::Text {
+            eprintln!("ssh-troubleshoot: nothing to fix here: no finding offers a local fix.");
+        }
+    }
+
+    emit(&report, args.output, render::report);
+    let failed_fix = report
+        .applied
+        .iter()
+        .any(|a| a.outcome == FixOutcome::Failed);
+    if failed_fix
+        || report.findings.iter().any(|f| f.status == Status::Fail)
+        || !report.explained.is_empty()
+    {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn read_explain(args: &ArcArgs) -> Result<Option<String>, String> {
+    if let Some(text) = &args.explain {
+        return Ok(Some(text.clone()));
+    }
+    let Some(path) = &args.explain_file else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_EXPLAIN_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_EXPLAIN_BYTES + 1).read_to_end(&mut bytes))
+    };
+    let shown = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    read.map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_EXPLAIN_BYTES {
+        return Err(format!(
+            "{shown} is larger than {} MiB; pass the part around the error",
+            MAX_EXPLAIN_BYTES >> 20
+        ));
+    }
+    // Logs mix encodings; the matcher only needs the ASCII skeleton of each message.
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+}
+
+fn emit(report: &Report, output: Output, text: fn(&Report, &render::Style) -> String) {
+    let rendered = match output {
+        Output::Json => serde_json::to_string_pretty(report)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        Output::Text => text(report, &render::Style::for_stdout()),
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(out, "{rendered}");
+}
+
+fn could_not_run(message: &str) -> ExitCode {
+    eprintln!("ssh-troubleshoot: {message}");
+    ExitCode::from(EXIT_COULD_NOT_RUN)
+}

@@ -1,0 +1,311 @@
+//! `client.openssh`: find ssh and ssh-keygen exactly where the client in use looks, and
+//! prove each one runs.
+
+use std::time::Duration;
+
+use crate::catalogue::Vars;
+use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::{Client, Shell, ShellCommand, Status};
+use crate::platform::{self, Candidate, Os};
+use crate::probe::process::{self, RunError};
+
+pub const ID: &str = "client.openssh";
+const RUN_TIMEOUT: Duration = Duration::from_secs(3);
+
+pub struct OpenSsh;
+
+/// What later checks may want to know about the local OpenSSH.
+#[derive(Debug, Clone)]
+pub struct OpenSshFacts {
+    pub ssh: Option<String>,
+    pub version: Option<(u32, u32)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    AzureCli,
+    PowerShell,
+}
+
+impl Rules {
+    fn name(self) -> &'static str {
+        match self {
+            Rules::AzureCli => "az",
+            Rules::PowerShell => "Enter-AzVM",
+        }
+    }
+}
+
+struct Lookup {
+    rules: Rules,
+    program: &'static str,
+    found: Option<String>,
+    searched: Vec<String>,
+    /// `--ssh-client-folder` was given but did not hold the program.
+    missed_folder: Option<String>,
+}
+
+impl Check for OpenSsh {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "OpenSSH client (ssh, ssh-keygen)"
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &["client-binaries-not-found"]
+    }
+    fn timeout(&self) -> Duration {
+        RUN_TIMEOUT * 4 + Duration::from_secs(1)
+    }
+    fn applies(&self, _ctx: &Context) -> Applicability {
+        Applicability::Run
+    }
+
+    fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
+        let rules: &[Rules] = match ctx.request.client {
+            Client::AzureCli => &[Rules::AzureCli],
+            Client::Powershell => &[Rules::PowerShell],
+            Client::Standalone => &[Rules::AzureCli, Rules::PowerShell],
+        };
+        let lookups: Vec<Lookup> = rules
+            .iter()
+            .flat_map(|r| ["ssh", "ssh-keygen"].map(|p| lookup(ctx, *r, p)))
+            .collect();
+
+        let mut evidence = crate::model::Evidence::new();
+        let mut problems: Vec<String> = Vec::new();
+        let mut warnings: Vec<String> = Vec::new();
+        let mut facts = OpenSshFacts {
+            ssh: None,
+            version: None,
+        };
+        let mut tried: Vec<(String, Result<Option<String>, String>)> = Vec::new();
+
+        for l in &lookups {
+            let key = format!("{} ({})", l.program, l.rules.name());
+            if let Some(folder) = &l.missed_folder {
+                warnings.push(format!(
+                    "{} is not in --ssh-client-folder {folder}",
+                    l.program
+                ));
+            }
+            let Some(path) = &l.found else {
+                evidence.insert(
+                    key,
+                    format!("not found; looked in: {}", l.searched.join(", ")),
+                );
+                let optional = l.program == "ssh-keygen" && ctx.request.local_user.is_some();
+                let line = format!(
+                    "{} not found for {} (looked in {})",
+                    l.program,
+                    l.rules.name(),
+                    l.searched.join(", ")
+                );
+                if optional {
+                    warnings.push(line)
+                } else {
+                    problems.push(line)
+                }
+                continue;
+            };
+            let result = match tried.iter().find(|(p, _)| p == path) {
+                Some((_, r)) => r.clone(),
+                None => {
+                    let r = prove_runs(path, l.program);
+                    tried.push((path.clone(), r.clone()));
+                    r
+                }
+            };
+            match result {
+                Ok(banner) => {
+                    if l.program == "ssh" && facts.ssh.is_none() {
+                        facts.ssh = Some(path.clone());
+                        facts.version = banner
+                            .as_deref()
+                            .and_then(platform::openssh_version)
+                            .map(|(a, b, _)| (a, b));
+                    }
+                    evidence.insert(
+                        key,
+                        format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
+                    );
+                }
+                Err(why) => {
+                    evidence.insert(key, format!("{path}: {why}"));
+                    problems.push(format!("{path} {why}"));
+                }
+            }
+        }
+
+        let mut vars = Vars::new();
+        if let Some(folder) = &ctx.request.ssh_client_folder {
+            vars.insert("folder".into(), folder.clone());
+        }
+        if let Some(target) = &ctx.request.target {
+            vars.extend(target.name.clone().map(|n| ("machine".to_string(), n)));
+            vars.extend(
+                target
+                    .resource_group
+                    .clone()
+                    .map(|g| ("resourceGroup".to_string(), g)),
+            );
+        }
+        let outcome = if !problems.is_empty() {
+            let mut o = Outcome::problem(
+                Status::Fail,
+                "client-binaries-not-found",
+                sentence(&problems),
+                &vars,
+            );
+            fit_remedy_to_os(&mut o, ctx.env.os());
+            o
+        } else if !warnings.is_empty() {
+            let mut o = Outcome::problem(
+                Status::Warn,
+                "client-binaries-not-found",
+                sentence(&warnings),
+                &vars,
+            );
+            fit_remedy_to_os(&mut o, ctx.env.os());
+            o
+        } else {
+            let ssh = facts.ssh.clone().unwrap_or_default();
+            let version = evidence
+                .iter()
+                .find(|(k, _)| k.starts_with("ssh ("))
+                .map(|(_, v)| v.clone())
+                .unwrap_or(ssh);
+            Outcome::pass(format!("ssh and ssh-keygen found and run ({version})."))
+        };
+        let mut outcome = outcome.with_output(facts);
+        outcome.evidence.extend(evidence);
+        Ok(outcome)
+    }
+}
+
+fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
+    let os = ctx.env.os();
+    let folder = match rules {
+        Rules::AzureCli => ctx.request.ssh_client_folder.as_deref(),
+        Rules::PowerShell => None,
+    };
+    let candidates = match rules {
+        Rules::AzureCli => platform::az_ssh_client_candidates(
+            os,
+            program,
+            folder,
+            ctx.env.var("SystemRoot").as_deref(),
+            ctx.env.process_32bit_on_64bit_os,
+        ),
+        Rules::PowerShell => platform::ps_ssh_client_candidates(os, program),
+    };
+    let path_var = ctx.env.path_var();
+    let mut searched = Vec::new();
+    let mut missed_folder = None;
+    for candidate in candidates {
+        match candidate {
+            Candidate::File(path) => {
+                searched.push(path.clone());
+                if std::path::Path::new(&path).is_file() {
+                    return Lookup {
+                        rules,
+                        program,
+                        found: Some(path),
+                        searched,
+                        missed_folder,
+                    };
+                }
+                if let Some(f) = folder.filter(|f| path.starts_with(*f)) {
+                    missed_folder = Some(f.to_string());
+                }
+            }
+            Candidate::SearchPath(name) => {
+                searched.push(format!("PATH ({name})"));
+                if let Some(found) =
+                    platform::resolve_on_path(os, &name, &path_var, is_runnable_file)
+                {
+                    return Lookup {
+                        rules,
+                        program,
+                        found: Some(found),
+                        searched,
+                        missed_folder,
+                    };
+                }
+            }
+        }
+    }
+    Lookup {
+        rules,
+        program,
+        found: None,
+        searched,
+        missed_folder,
+    }
+}
+
+/// What `execvp` would accept while walking PATH.
+fn is_runnable_file(path: &str) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// Runs `program -V`. ssh prints its version; ssh-keygen has no version flag and
+/// answers with its usage, which proves it runs just as well.
+fn prove_runs(path: &str, program: &str) -> Result<Option<String>, String> {
+    match process::run(path, &["-V"], RUN_TIMEOUT) {
+        Ok(ran) => {
+            let text = format!("{}{}", ran.stderr, ran.stdout);
+            if let Some(line) = text.lines().find(|l| l.contains("OpenSSH")) {
+                return Ok(Some(line.trim().to_string()));
+            }
+            if program == "ssh-keygen" && text.contains("ssh-keygen") {
+                return Ok(None);
+            }
+            let first = text.lines().next().unwrap_or("").trim();
+            Err(format!(
+                "ran but did not answer like OpenSSH (exit {}, said: {})",
+                ran.code.map_or("by signal".into(), |c| c.to_string()),
+                if first.is_empty() { "nothing" } else { first }
+            ))
+        }
+        Err(RunError::TimedOut(d)) => {
+            Err(format!("hung: no answer to -V within {} ms", d.as_millis()))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn sentence(parts: &[String]) -> String {
+    format!("{}.", parts.join("; "))
+}
+
+fn fit_remedy_to_os(outcome: &mut Outcome, os: Os) {
+    let Some(remedy) = outcome.remedy.as_mut() else {
+        return;
+    };
+    let install = match os {
+        Os::Windows => ShellCommand {
+            shell: Shell::Powershell,
+            command: "Add-WindowsCapability -Online -Name OpenSSH.Client~~~~0.0.1.0".into(),
+        },
+        Os::Macos => ShellCommand {
+            shell: Shell::Sh,
+            command: "xcode-select --install    # or: brew install openssh".into(),
+        },
+        Os::Linux => return,
+    };
+    remedy.commands.retain(|c| c.shell != Shell::Sh);
+    remedy.commands.push(install);
+}

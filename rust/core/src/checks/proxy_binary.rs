@@ -1,0 +1,197 @@
+//! `client.proxy-binary`: the SSH proxy `az ssh arc` runs from `~/.clientsshproxy` (or
+//! `--ssh-proxy-folder`), under the exact name the installed extension expects, and
+//! whether this user can execute it.
+
+use std::path::Path;
+
+use semver::Version;
+
+use crate::catalogue::Vars;
+use crate::checks::az_extension::{self, AzExtensionFacts};
+use crate::checks::proxy_file::{self, ProxyFile};
+use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::Status;
+use crate::platform;
+use crate::probe::exec::{self, Verdict};
+
+pub const ID: &str = "client.proxy-binary";
+
+pub struct ProxyBinary;
+
+impl Check for ProxyBinary {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "SSH proxy (Azure CLI)"
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &[
+            "proxy-permission-denied",
+            "proxy-architecture-unsupported",
+            "proxy-file-corrupt",
+        ]
+    }
+    fn after(&self) -> &'static [&'static str] {
+        &[az_extension::ID]
+    }
+    fn applies(&self, ctx: &Context) -> Applicability {
+        az_extension::azure_cli_applies(ctx)
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        let env = &ctx.env;
+        let os = env.os();
+        let facts = deps
+            .get::<AzExtensionFacts>(az_extension::ID)
+            .cloned()
+            .unwrap_or_default();
+        let folder = ctx
+            .request
+            .ssh_proxy_folder
+            .clone()
+            .unwrap_or_else(|| platform::az_default_proxy_folder(os, &env.home));
+        let version = facts
+            .proxy_version
+            .clone()
+            .unwrap_or_else(|| platform::AZ_PROXY_VERSION.to_string());
+
+        // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
+        let legacy = facts
+            .version
+            .as_ref()
+            .is_some_and(|v| *v < Version::new(2, 0, 3));
+        let machine = platform::python_machine(env.arch(), os);
+        let arch = if legacy {
+            platform::az_proxy_arch_legacy(os, machine)
+        } else {
+            platform::az_proxy_arch(os, machine)
+        };
+        let arch = match arch {
+            Ok(arch) => arch,
+            Err(e) => {
+                let mut vars = Vars::new();
+                vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
+                return Ok(Outcome::problem(
+                    Status::Fail,
+                    "proxy-architecture-unsupported",
+                    format!("az cannot get a proxy for this machine: {e}"),
+                    &vars,
+                )
+                .evidence("machine architecture", machine));
+            }
+        };
+        let name = platform::az_proxy_file_name(os, arch, &version);
+        let path = platform::join(os, &folder, &[&name]);
+        let others = other_proxy_files(
+            &folder,
+            &format!("sshProxy_{}_{}_", os.go_name(), arch),
+            &name,
+        );
+
+        let exam = exec::examine(&path, env.platform, &env.mountinfo);
+        let mut outcome = if exam.verdict == Verdict::Missing {
+            missing(&folder, &path, &version)
+        } else {
+            proxy_file::judge(
+                &ProxyFile {
+                    check_id: ID,
+                    path: &path,
+                    folder: &folder,
+                    os,
+                    client_adds_exec_bit: false,
+                    reinstall: &format!(
+                        "Delete it; az ssh arc downloads it again: rm {}",
+                        crate::catalogue::sh_quote(&path)
+                    ),
+                },
+                exam,
+            )
+        };
+        outcome.evidence.insert("proxy folder".into(), folder);
+        outcome.evidence.insert("expected file".into(), name);
+        if !others.is_empty() {
+            outcome.evidence.insert(
+                "other proxy versions in the folder".into(),
+                others.join(", "),
+            );
+            outcome.summary.push_str(&format!(
+                " Older proxy files lie beside it ({}); az does not use them.",
+                others.len()
+            ));
+        }
+        Ok(outcome)
+    }
+}
+
+/// Not downloaded yet is normal: az fetches it on first use, if it may write there.
+fn missing(folder: &str, path: &str, version: &str) -> Outcome {
+    let writable_from = nearest_existing(Path::new(folder));
+    match writable_from.as_deref().map(writable) {
+        Some(false) => {
+            let mut vars = Vars::new();
+            vars.insert("path".into(), path.to_string());
+            let mut outcome = Outcome::problem(
+                Status::Fail,
+                "proxy-permission-denied",
+                format!(
+                    "{path} is not downloaded yet and az cannot save it: you may not write to {}.",
+                    writable_from.unwrap_or_default()
+                ),
+                &vars,
+            );
+            if let Some(remedy) = outcome.remedy.as_mut() {
+                remedy.text = format!(
+                    "Let az save the proxy: make {folder} yours, or pass --ssh-proxy-folder with a folder you own."
+                );
+            }
+            outcome
+        }
+        _ => Outcome::pass(format!(
+            "Proxy {version} is not downloaded yet; az ssh arc downloads it to {path} on first use (from mcr.microsoft.com)."
+        )),
+    }
+}
+
+fn nearest_existing(path: &Path) -> Option<String> {
+    path.ancestors()
+        .find(|p| p.is_dir())
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+#[cfg(unix)]
+fn writable(dir: &str) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(Path::new(dir).as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            libc::W_OK | libc::X_OK,
+            libc::AT_EACCESS,
+        ) == 0
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(dir: &str) -> bool {
+    std::fs::metadata(dir)
+        .map(|m| !m.permissions().readonly())
+        .unwrap_or(false)
+}
+
+fn other_proxy_files(folder: &str, prefix: &str, expected: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && n != expected)
+        .collect();
+    found.sort();
+    found
+}

@@ -1,0 +1,736 @@
+//! The knowledge base: one entry per distinct real error message the two official
+//! clients (`az ssh arc`, `Enter-AzVM`), the SSH proxy, OpenSSH or Azure print on the
+//! way to an Arc-enabled server.
+//!
+//! Each entry names where its text comes from:
+//! - "seed" = `seed/troubleshoot-ssh-arc.txt` (Microsoft's troubleshooting guide),
+//! - "anatomy N" = section N of `research/az-ssh-anatomy.md` (read from the client code),
+//! - anything else names the program that prints it.
+//!
+//! `template` is the message as printed, with `{key}` for its variable parts. The key
+//! names the value (`path`, `modulePath`, `folder`, `port`, `version`, `machine`,
+//! `resourceGroup`, `user`, `subscription`, `platform`); `{scope}` is an ARM scope and is
+//! split into `subscription`, `resourceGroup` and `machine`; `{_}` is text that is skipped.
+//! The scanner matches the fixed parts of the template whatever the wrapping, spacing,
+//! quoting or letter case, and takes the values from the same text.
+//!
+//! `anchors` are short lower-case literals that make the scanner look at the text
+//! around them. Every entry has at least two that do not overlap and sit within about
+//! 60 characters of each other, so a line wrapped anywhere still leaves one intact.
+//! They must be rare in ordinary `--debug` output (no bare URL fragments).
+
+/// One known error message.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// Stable id of this message, unique in [`ENTRIES`].
+    pub id: &'static str,
+    /// The catalogue id (`crate::catalogue::DIAGNOSES`) the message proves.
+    pub diagnosis: &'static str,
+    /// 0.9 and above: the message names its cause; about 0.5: a generic symptom.
+    pub confidence: f64,
+    /// Lower-case literals that open a window for verification.
+    pub anchors: &'static [&'static str],
+    /// The message, `{key}` marking a variable part.
+    pub template: &'static str,
+    /// Further templates (same syntax) whose values are taken from the matched lines
+    /// when they are there; they never decide whether the entry matches.
+    pub extra: &'static [&'static str],
+    /// `(key, needle)`: the entry only matches when the extracted value contains the
+    /// needle (ASCII case-insensitive).
+    pub require: &'static [(&'static str, &'static str)],
+    /// The entry is dropped when one of these diagnoses is matched too: the message is
+    /// only a consequence of theirs.
+    pub unless: &'static [&'static str],
+}
+
+const BASE: Entry = Entry {
+    id: "",
+    diagnosis: "",
+    confidence: 0.0,
+    anchors: &[],
+    template: "",
+    extra: &[],
+    require: &[],
+    unless: &[],
+};
+
+/// Diagnoses that explain an SSH proxy or relay failure better than ssh's own
+/// "connection closed" line.
+const EXPLAINS_PROXY_EXIT: &[&str] = &[
+    "not-signed-in",
+    "provider-not-registered",
+    "machine-not-found",
+    "arcproxy-version-mismatch",
+    "machine-disconnected",
+    "proxy-architecture-unsupported",
+    "arcproxy-not-installed",
+    "client-binaries-not-found",
+    "proxy-permission-denied",
+    "agent-outdated",
+    "relay-listener-unavailable",
+    "endpoint-creation-forbidden",
+    "ssh-traffic-not-allowed",
+    "connect-permission-missing",
+    "service-config-propagating",
+];
+
+pub static ENTRIES: &[Entry] = &[
+    // ---- client-binaries-not-found -------------------------------------------------
+    // seed "Unable to locate client binaries"; anatomy 1.7 (ssh_utils.py, OSError on ssh-keygen).
+    Entry {
+        id: "ssh-keygen-failed",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.9,
+        anchors: &["to create ssh", "key file with"],
+        template: r"Failed to create ssh key file with error:",
+        ..BASE
+    },
+    // seed; anatomy 1.7 (OSError spawning ssh).
+    Entry {
+        id: "ssh-run-failed",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.9,
+        anchors: &["to run ssh", "command with error"],
+        template: r"Failed to run ssh command with error:",
+        ..BASE
+    },
+    // seed; anatomy 1.7 (OSError running `ssh-keygen -L`).
+    Entry {
+        id: "ssh-cert-info-failed",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.85,
+        anchors: &["get certificate", "info with error"],
+        template: r"Failed to get certificate info with error:",
+        ..BASE
+    },
+    // anatomy 1.7: az on Windows looks only in %SystemRoot%\System32\openSSH.
+    Entry {
+        id: "ssh-exe-not-found-windows",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.95,
+        anchors: &["not find ssh", ".exe on path"],
+        template: r"Could not find {_}.exe on path {path}.",
+        ..BASE
+    },
+    // anatomy 1.7: warning when --ssh-client-folder lacks the binary (az then falls back).
+    Entry {
+        id: "ssh-client-folder-miss",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.5,
+        anchors: &["in provided", "--ssh-client-folder"],
+        template: r"Could not find {_} in provided --ssh-client-folder {folder}. Attempting to get pre-installed OpenSSH bits",
+        ..BASE
+    },
+    // anatomy 2.4: Enter-AzVM finds ssh only on PATH.
+    Entry {
+        id: "ps-openssh-client-not-found",
+        diagnosis: "client-binaries-not-found",
+        confidence: 0.95,
+        anchors: &["unable to find", "openssh client", "discoverable"],
+        template: r"Unable to find OpenSSH Client. Make sure to update the PATH environment variable to make OpenSSH client discoverable.",
+        ..BASE
+    },
+    // ---- arcproxy-version-mismatch ---------------------------------------------------
+    // seed "Azure PowerShell module version mismatch"; anatomy 2.2 (UnsuportedVersionProxyModule).
+    Entry {
+        id: "arcproxy-version-unsupported",
+        diagnosis: "arcproxy-version-mismatch",
+        confidence: 0.95,
+        anchors: &["1.x.x", "az.ssh.arcproxy"],
+        template: r"This version of Az.Ssh only supports version 1.x.x of the Az.Ssh.ArcProxy PowerShell Module. The Az.Ssh.ArcProxy module {modulePath} version is {version}, and it is not supported by this version of the Az.Ssh module.",
+        ..BASE
+    },
+    // ---- arcproxy-not-installed ------------------------------------------------------
+    // seed "Az.Ssh.ArcProxy not installed"; anatomy 2.2 (FailedToFindProxyModule).
+    Entry {
+        id: "arcproxy-module-not-found",
+        diagnosis: "arcproxy-not-installed",
+        confidence: 0.95,
+        anchors: &["powershell module", "az.ssh.arcproxy"],
+        template: r"Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.",
+        ..BASE
+    },
+    // anatomy 2.2: no sshProxy_{os}_{arch}_* file in the module folder.
+    Entry {
+        id: "arcproxy-proxy-file-missing",
+        diagnosis: "arcproxy-not-installed",
+        confidence: 0.9,
+        anchors: &["couldn't find the", "sshproxy file for"],
+        template: r"Couldn't find the sshProxy file for {_} OS and {_} architecture in the {path} folder.",
+        ..BASE
+    },
+    // anatomy 2.2: the module folder was modified (several proxy files).
+    Entry {
+        id: "arcproxy-proxy-file-ambiguous",
+        diagnosis: "arcproxy-not-installed",
+        confidence: 0.85,
+        anchors: &["more than one", "sshproxy file for"],
+        template: r"There are more than one sshProxy file for {_} OS and {_} architecture in the {path} folder",
+        ..BASE
+    },
+    // ---- proxy-permission-denied -----------------------------------------------------
+    // seed "User doesn't have permissions to execute proxy" (bash runs ProxyCommand via exec).
+    Entry {
+        id: "proxy-exec-permission-denied-bash",
+        diagnosis: "proxy-permission-denied",
+        confidence: 0.95,
+        anchors: &["cannot execute", ": permission denied"],
+        template: r"exec: {path}: cannot execute: Permission denied",
+        require: &[("path", "sshproxy")],
+        ..BASE
+    },
+    // The same failure when the login shell is dash (`/bin/sh: 1: exec: PATH: Permission denied`).
+    Entry {
+        id: "proxy-exec-permission-denied-sh",
+        diagnosis: "proxy-permission-denied",
+        confidence: 0.9,
+        anchors: &[": permis", "sion denied"],
+        template: r"exec: {path}: Permission denied",
+        require: &[("path", "sshproxy")],
+        ..BASE
+    },
+    // The same failure when the login shell is zsh, macOS's default (`zsh:1: permission denied: PATH`).
+    Entry {
+        id: "proxy-permission-denied-zsh",
+        diagnosis: "proxy-permission-denied",
+        confidence: 0.9,
+        anchors: &["zsh:", "permission denied:"],
+        template: r"permission denied: {path}",
+        require: &[("path", "sshproxy")],
+        ..BASE
+    },
+    // seed: Win32-OpenSSH cannot start the ProxyCommand (error 5 = access denied).
+    Entry {
+        id: "proxy-createprocess-denied",
+        diagnosis: "proxy-permission-denied",
+        confidence: 0.9,
+        anchors: &["createprocessw", "failed error:5"],
+        template: r"CreateProcessW failed error:5 posix_spawn",
+        ..BASE
+    },
+    // anatomy 2.2: Az.Ssh's `chmod +x` of the proxy failed (warning; ssh fails later).
+    Entry {
+        id: "ps-proxy-chmod-failed",
+        diagnosis: "proxy-permission-denied",
+        confidence: 0.75,
+        anchors: &["execute permission", "to ssh proxy"],
+        template: r"Unable to add Execute permission to SSH Proxy {path}. The SSH connection will fail",
+        ..BASE
+    },
+    // ---- ssh-traffic-not-allowed -----------------------------------------------------
+    // seed "SSH traffic not allowed on the server" (proxy JSON log line, first form).
+    Entry {
+        id: "proxy-connection-forcibly-closed",
+        diagnosis: "ssh-traffic-not-allowed",
+        confidence: 0.85,
+        anchors: &["sshproxy:", "error copying"],
+        template: r"sshproxy: error copying information from the connection:",
+        ..BASE
+    },
+    // seed (proxy JSON log line, second form): the agent found nothing listening.
+    Entry {
+        id: "proxy-503-connection-refused",
+        diagnosis: "ssh-traffic-not-allowed",
+        confidence: 0.9,
+        anchors: &["sshproxy:", "503 connection", "connection to localhost"],
+        template: r"error connecting to the address: 503 connection to {_}:{port} failed",
+        ..BASE
+    },
+    // seed; anatomy 1.5 (the user declined to allow the port).
+    Entry {
+        id: "ssh-port-not-enabled",
+        diagnosis: "ssh-traffic-not-allowed",
+        confidence: 0.9,
+        anchors: &["not enabled in the", "target port"],
+        template: r"SSH connection is not enabled in the target port {port}.",
+        ..BASE
+    },
+    // anatomy 1.9 and 2.4 (MakeSurePortIsEnabled), printed after the proxy's copy error.
+    Entry {
+        id: "make-sure-port-allowed",
+        diagnosis: "ssh-traffic-not-allowed",
+        confidence: 0.85,
+        anchors: &["ssh port is allowed", "azcmagent config list"],
+        template: r#"Please make sure SSH port is allowed using "azcmagent config list" in the target Arc Server."#,
+        ..BASE
+    },
+    // anatomy 1.5 / 2.3 (ServiceConfigNotSetToDefaultPort): a warning, so lower confidence.
+    Entry {
+        id: "service-config-nondefault-port",
+        diagnosis: "ssh-traffic-not-allowed",
+        confidence: 0.5,
+        anchors: &["configuration endpoint", "is set to a non-default"],
+        template: r"The Service Configuration endpoint is set to a non-default port.",
+        ..BASE
+    },
+    // ---- post-preview-reconfiguration ------------------------------------------------
+    // anatomy 4 row 10 (MicrosoftDocs/azure-docs PR #119035). ssh prints this whenever the
+    // ProxyCommand goes away, so it only counts when nothing more specific explains it.
+    Entry {
+        id: "connection-closed-unknown-port",
+        diagnosis: "post-preview-reconfiguration",
+        confidence: 0.4,
+        anchors: &["connection closed by", "unknown port"],
+        template: r"Connection closed by UNKNOWN port 65535",
+        unless: EXPLAINS_PROXY_EXIT,
+        ..BASE
+    },
+    // ---- endpoint-creation-forbidden -------------------------------------------------
+    // seed "Incorrect role assignments to enable SSH connectivity" (docs wording).
+    Entry {
+        id: "endpoint-create-forbidden-docs",
+        diagnosis: "endpoint-creation-forbidden",
+        confidence: 0.95,
+        anchors: &["not authorized to create", "connectivity endpoint"],
+        template: r"Client is not authorized to create a Default connectivity endpoint for {machine} in the Resource Group {resourceGroup}. This is a one-time operation",
+        ..BASE
+    },
+    // anatomy 1.5 (connectivity_utils.py, endpoint PUT answered 403; code wording).
+    Entry {
+        id: "endpoint-create-forbidden",
+        diagnosis: "endpoint-creation-forbidden",
+        confidence: 0.95,
+        anchors: &["not authorized to create", "connectivity endpoint"],
+        template: r"Client is not authorized to create a default connectivity endpoint for '{machine}' in Resource Group '{resourceGroup}'. This is a one-time operation",
+        ..BASE
+    },
+    // anatomy 1.5 (service configuration PUT answered 403).
+    Entry {
+        id: "service-config-create-forbidden",
+        diagnosis: "endpoint-creation-forbidden",
+        confidence: 0.95,
+        anchors: &["not authorized to create", "or update the service"],
+        template: r"Client is not authorized to create or update the Service Configuration endpoint for '{machine}' in the Resource Group '{resourceGroup}'. This is an operation that must be performed by an account with Owner or Contributor role to allow SSH connections to the specified port {port}.",
+        ..BASE
+    },
+    // ARM's AuthorizationFailed for the endpoint write (anatomy 3.3), e.g. from the `az rest`
+    // command the seed gives.
+    Entry {
+        id: "authz-endpoint-write",
+        diagnosis: "endpoint-creation-forbidden",
+        confidence: 0.9,
+        anchors: &[
+            "action 'microsoft.hybrid",
+            "connectivity/endpoints/write",
+            "authorizationfailed",
+        ],
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/write' over scope '{scope}'",
+        extra: &["The client '{user}' with object id"],
+        ..BASE
+    },
+    // The same for the SSH service configuration (anatomy 3.3; seed's `az rest --method put`).
+    Entry {
+        id: "authz-service-config-write",
+        diagnosis: "endpoint-creation-forbidden",
+        confidence: 0.9,
+        anchors: &[
+            "action 'microsoft.hybrid",
+            "serviceconfigurations/write",
+            "authorizationfailed",
+        ],
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write' over scope '{scope}'",
+        extra: &["The client '{user}' with object id"],
+        ..BASE
+    },
+    // ---- connect-permission-missing --------------------------------------------------
+    // seed "Incorrect role assignments to connect" (no read on the machine).
+    Entry {
+        id: "target-type-undetermined",
+        diagnosis: "connect-permission-missing",
+        confidence: 0.7,
+        anchors: &["to determine the", "target machine type"],
+        template: r"Unable to determine the target machine type as Azure VM or Arc Server",
+        ..BASE
+    },
+    // seed.
+    Entry {
+        id: "target-arc-undetermined",
+        diagnosis: "connect-permission-missing",
+        confidence: 0.7,
+        anchors: &["determine that the", "target machine is an"],
+        template: r"Unable to determine that the target machine is an Arc Server",
+        ..BASE
+    },
+    // seed.
+    Entry {
+        id: "target-vm-undetermined",
+        diagnosis: "connect-permission-missing",
+        confidence: 0.6,
+        anchors: &["determine that the", "target machine is an"],
+        template: r"Unable to determine that the target machine is an Azure VM",
+        ..BASE
+    },
+    // seed (listCredentials refused: no Virtual Machine Local User Login role).
+    Entry {
+        id: "authz-list-credentials",
+        diagnosis: "connect-permission-missing",
+        confidence: 0.95,
+        anchors: &[
+            "action 'microsoft.hybrid",
+            "endpoints/listcredentials/action",
+            "authorizationfailed",
+        ],
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/listCredentials/action' over scope '{scope}'",
+        extra: &["The client '{user}' with object id"],
+        ..BASE
+    },
+    // seed; OpenSSH's final refusal. Generic: many causes end here.
+    Entry {
+        id: "ssh-publickey-denied",
+        diagnosis: "connect-permission-missing",
+        confidence: 0.45,
+        anchors: &["permission de", "nied (publickey"],
+        template: r"Permission denied (publickey",
+        unless: &["private-key-permissions", "openssh-version-incompatible"],
+        ..BASE
+    },
+    // ---- provider-not-registered -----------------------------------------------------
+    // seed "HybridConnectivity RP not registered".
+    Entry {
+        id: "no-registered-provider-found",
+        diagnosis: "provider-not-registered",
+        confidence: 0.95,
+        anchors: &["noregistered", "providerfound"],
+        template: r"NoRegisteredProviderFound",
+        ..BASE
+    },
+    // ARM's MissingSubscriptionRegistration, for this namespace only.
+    Entry {
+        id: "hybridconnectivity-not-registered",
+        diagnosis: "provider-not-registered",
+        confidence: 0.95,
+        anchors: &[
+            "not registered to",
+            "use namespace",
+            "missingsubscriptionregistration",
+        ],
+        template: r"The subscription is not registered to use namespace 'Microsoft.HybridConnectivity'",
+        ..BASE
+    },
+    // ---- machine-not-found -----------------------------------------------------------
+    // anatomy 1.3 (resource_type_utils.py ResourceNotFoundError).
+    Entry {
+        id: "resource-not-found-cli",
+        diagnosis: "machine-not-found",
+        confidence: 0.9,
+        anchors: &["a valid resource", "in the resource group", "was not found"],
+        template: r"A valid resource {machine} in the resource group {resourceGroup} was not found.",
+        ..BASE
+    },
+    // anatomy 2.3 (Az.Ssh Resources.resx).
+    Entry {
+        id: "resource-not-found-ps",
+        diagnosis: "machine-not-found",
+        confidence: 0.9,
+        anchors: &["to find resource", "the resourcegroup"],
+        template: r#"Unable to find Resource "{machine}" in the ResourceGroup "{resourceGroup}""#,
+        ..BASE
+    },
+    // anatomy 4 row 16 (older troubleshooting guide).
+    Entry {
+        id: "resource-not-found-legacy",
+        diagnosis: "machine-not-found",
+        confidence: 0.8,
+        anchors: &["in the resource group", "was not found"],
+        template: r"The resource {machine} in the resource group {resourceGroup} was not found",
+        ..BASE
+    },
+    // anatomy 1.3 (--resource-type given but no such resource).
+    Entry {
+        id: "resource-type-not-found-cli",
+        diagnosis: "machine-not-found",
+        confidence: 0.85,
+        anchors: &["to find resource", "under the resource group"],
+        template: r"Unable to find resource {machine} of type {_} under the resource group {resourceGroup}",
+        ..BASE
+    },
+    // ARM's ResourceNotFound for the machine itself (e.g. `az connectedmachine show`).
+    Entry {
+        id: "arm-machine-not-found",
+        diagnosis: "machine-not-found",
+        confidence: 0.85,
+        anchors: &["resource 'microsoft.hybridcompute", "under resource group"],
+        template: r"The Resource 'Microsoft.HybridCompute/machines/{machine}' under resource group '{resourceGroup}' was not found",
+        ..BASE
+    },
+    // ---- service-config-propagating --------------------------------------------------
+    // anatomy 1.9 / 2.4 / 4 row 11: both clients retry once on this.
+    Entry {
+        id: "proxy-404-endpoint-not-exist",
+        diagnosis: "service-config-propagating",
+        confidence: 0.9,
+        anchors: &["sshproxy:", "404 endpoint", " does not exist"],
+        template: r"error connecting to the address: 404 Endpoint does not exist",
+        ..BASE
+    },
+    // ---- relay-listener-unavailable --------------------------------------------------
+    // anatomy 4 row 12 (agent's relay listener down).
+    Entry {
+        id: "proxy-404-no-listeners",
+        diagnosis: "relay-listener-unavailable",
+        confidence: 0.9,
+        anchors: &["sshproxy:", "there are no", "listeners connected"],
+        template: r"404 There are no listeners connected for the endpoint",
+        ..BASE
+    },
+    // ---- proxy-architecture-unsupported ----------------------------------------------
+    // anatomy 1.6 / 4 row 1 (sic: "Unsuported"), ssh extension <= 2.0.2 on arm64.
+    Entry {
+        id: "arch-unsupported-sic",
+        diagnosis: "proxy-architecture-unsupported",
+        confidence: 0.95,
+        anchors: &["unsuported", "architecture:"],
+        template: r"Unsuported architecture: {platform} is not currently supported",
+        ..BASE
+    },
+    // The same message with the spelling corrected.
+    Entry {
+        id: "arch-unsupported",
+        diagnosis: "proxy-architecture-unsupported",
+        confidence: 0.9,
+        anchors: &["unsupported architecture", "is not currently"],
+        template: r"Unsupported architecture: {platform} is not currently supported",
+        ..BASE
+    },
+    // anatomy 1.6 (sic).
+    Entry {
+        id: "os-unsupported-sic",
+        diagnosis: "proxy-architecture-unsupported",
+        confidence: 0.9,
+        anchors: &["unsuported os", "platform is not"],
+        template: r"Unsuported OS: {platform} platform is not currently supported",
+        ..BASE
+    },
+    // anatomy 1.6 (era B, BadRequestError).
+    Entry {
+        id: "darwin-386-unsupported",
+        diagnosis: "proxy-architecture-unsupported",
+        confidence: 0.95,
+        anchors: &["unsupported darwin", "386 architecture"],
+        template: r"Unsupported Darwin OS with 386 architecture.",
+        ..BASE
+    },
+    // anatomy 1.6 (platform.machine() was empty).
+    Entry {
+        id: "arch-unidentified",
+        diagnosis: "proxy-architecture-unsupported",
+        confidence: 0.6,
+        anchors: &["couldn't identify", "platform architecture"],
+        template: r"Couldn't identify the platform architecture.",
+        ..BASE
+    },
+    // ---- openssh-version-incompatible ------------------------------------------------
+    // anatomy 1.9 (ssh_utils.py warning after "Permission denied (publickey).").
+    Entry {
+        id: "openssh-server-too-old",
+        diagnosis: "openssh-version-incompatible",
+        confidence: 0.9,
+        anchors: &["openssh server version", "in the target vm"],
+        template: r"The OpenSSH server version in the target VM {version} is too old.",
+        ..BASE
+    },
+    // anatomy 1.9 (the reverse case).
+    Entry {
+        id: "openssh-client-too-old",
+        diagnosis: "openssh-version-incompatible",
+        confidence: 0.9,
+        anchors: &["openssh client version", "is too old"],
+        template: r"The OpenSSH client version {version} is too old.",
+        ..BASE
+    },
+    // OpenSSH >= 8.8 `-v` output when the server only takes ssh-rsa (SHA-1) signatures,
+    // the case of bugzilla.mindrot.org #3351 that anatomy 1.9 links.
+    Entry {
+        id: "no-mutual-signature-algorithm",
+        diagnosis: "openssh-version-incompatible",
+        confidence: 0.6,
+        anchors: &["no mutual", "signature algorithm"],
+        template: r"no mutual signature algorithm",
+        ..BASE
+    },
+    // ---- private-key-permissions -----------------------------------------------------
+    // OpenSSH (sshkey_perm_ok) banner; anatomy 4 row 6 for the Windows variant.
+    Entry {
+        id: "unprotected-private-key-file",
+        diagnosis: "private-key-permissions",
+        confidence: 0.9,
+        anchors: &["unprotected", "private key file"],
+        template: r"UNPROTECTED PRIVATE KEY FILE!",
+        ..BASE
+    },
+    // OpenSSH (sshkey_perm_ok), the line after the banner.
+    Entry {
+        id: "key-permissions-too-open",
+        diagnosis: "private-key-permissions",
+        confidence: 0.95,
+        anchors: &["permissions 0", "are too open"],
+        template: r"Permissions {_} for '{path}' are too open.",
+        ..BASE
+    },
+    // OpenSSH (sshkey_load_private_type).
+    Entry {
+        id: "load-key-bad-permissions",
+        diagnosis: "private-key-permissions",
+        confidence: 0.9,
+        anchors: &["load key", "bad permissions"],
+        template: r#"Load key "{path}": bad permissions"#,
+        ..BASE
+    },
+    // Win32-OpenSSH; anatomy 4 row 6 (Azure/azure-cli#27282: the -aadcert.pub file's ACL).
+    Entry {
+        id: "windows-bad-permissions",
+        diagnosis: "private-key-permissions",
+        confidence: 0.9,
+        anchors: &["bad permissions", "removing permissions"],
+        template: r"Bad permissions. Try removing permissions for user: {_} on file {path}.",
+        ..BASE
+    },
+    // ---- not-signed-in ---------------------------------------------------------------
+    // Azure CLI core, no account in the token cache.
+    Entry {
+        id: "az-login-required",
+        diagnosis: "not-signed-in",
+        confidence: 0.95,
+        anchors: &["az login", "to setup account"],
+        template: r"Please run 'az login' to setup account.",
+        ..BASE
+    },
+    // Entra ID: refresh token expired by sign-in frequency (conditional access).
+    Entry {
+        id: "aadsts70043",
+        diagnosis: "not-signed-in",
+        confidence: 0.9,
+        anchors: &["aadsts", "70043:"],
+        template: r"AADSTS70043",
+        ..BASE
+    },
+    // Entra ID (AADSTS700082 and others): "The refresh token has expired due to inactivity."
+    Entry {
+        id: "refresh-token-expired",
+        diagnosis: "not-signed-in",
+        confidence: 0.85,
+        anchors: &["refresh token has", " expired"],
+        template: r"The refresh token has expired",
+        ..BASE
+    },
+    // Az.Accounts, no context.
+    Entry {
+        id: "connect-azaccount-required",
+        diagnosis: "not-signed-in",
+        confidence: 0.95,
+        anchors: &["connect-azaccount", "to login"],
+        template: r"Run Connect-AzAccount to login.",
+        ..BASE
+    },
+    // ARM: token issued by another tenant than the subscription's.
+    Entry {
+        id: "invalid-token-tenant",
+        diagnosis: "not-signed-in",
+        confidence: 0.85,
+        anchors: &["invalidauthentication", "tokentenant"],
+        template: r"InvalidAuthenticationTokenTenant",
+        ..BASE
+    },
+    // ARM: the access token expired.
+    Entry {
+        id: "expired-authentication-token",
+        diagnosis: "not-signed-in",
+        confidence: 0.9,
+        anchors: &["expiredauth", "enticationtoken"],
+        template: r"ExpiredAuthenticationToken",
+        ..BASE
+    },
+    // anatomy 4 row 3 (Cloud Shell cannot mint SSH certificates; `az login --scope ...`).
+    Entry {
+        id: "ssh-cert-token-unsupported",
+        diagnosis: "not-signed-in",
+        confidence: 0.6,
+        anchors: &["token_type ssh-cert", "is not supported by"],
+        template: r"token_type ssh-cert is not supported by this version of Azure Portal",
+        ..BASE
+    },
+    // ---- agent-outdated --------------------------------------------------------------
+    // anatomy 1.8 (az warns below 1.31; the check also fires on 2.x agents, hence 0.7).
+    Entry {
+        id: "arc-agent-incompatible-cli",
+        diagnosis: "agent-outdated",
+        confidence: 0.7,
+        anchors: &["version of the arc agent", "running on the target"],
+        template: r"The version of the Arc Agent, {version} running on the target machine is not compatible with this version of the ssh extension.",
+        ..BASE
+    },
+    // anatomy 2.3 (CheckIfAgentIsUpToDate).
+    Entry {
+        id: "arc-agent-older-ps",
+        diagnosis: "agent-outdated",
+        confidence: 0.85,
+        anchors: &["arc agent running", "on the target machine"],
+        template: r"The Arc Agent running on the target machine {machine} in Resource Group {resourceGroup} is an older version than supported, {version}.",
+        ..BASE
+    },
+    // ---- ssh-extension-missing -------------------------------------------------------
+    // anatomy 1.1 / 4 row 2: OS-detection bug of the ssh extension, fixed in 2.0.2.
+    Entry {
+        id: "nonetype-unpack",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.6,
+        anchors: &["non-iterable", "nonetype object"],
+        template: r"cannot unpack non-iterable NoneType object",
+        ..BASE
+    },
+    // anatomy 4 row 5: the extension's dependency cannot be installed.
+    Entry {
+        id: "oschmod-no-distribution",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.85,
+        anchors: &["no matching distribution", "oschmod"],
+        template: r"No matching distribution found for oschmod",
+        ..BASE
+    },
+    // anatomy 4 row 5: `az extension add` failed in pip.
+    Entry {
+        id: "extension-pip-failed",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.5,
+        anchors: &["pip failed", "with status code"],
+        template: r"Pip failed with status code",
+        ..BASE
+    },
+    // Azure CLI core (older wording), no ssh extension installed.
+    Entry {
+        id: "az-ssh-misspelled",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.85,
+        anchors: &["is misspelled", "not recognized by"],
+        template: r"'ssh' is misspelled or not recognized by the system",
+        ..BASE
+    },
+    // Azure CLI core (current wording), no ssh extension installed.
+    Entry {
+        id: "az-ssh-not-in-group",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.85,
+        anchors: &["is not in the", "command group"],
+        template: r"'ssh' is not in the 'az' command group",
+        ..BASE
+    },
+    // anatomy 1.1: ssh extension older than 1.1.0 has no `arc` command.
+    Entry {
+        id: "az-ssh-arc-not-in-group",
+        diagnosis: "ssh-extension-missing",
+        confidence: 0.85,
+        anchors: &["is not in the", "command group"],
+        template: r"'arc' is not in the 'az ssh' command group",
+        ..BASE
+    },
+    // ---- azssh-module-missing --------------------------------------------------------
+    // PowerShell command discovery (5.1 and 7 wording share this part); anatomy 2.1.
+    Entry {
+        id: "enter-azvm-not-recognized",
+        diagnosis: "azssh-module-missing",
+        confidence: 0.9,
+        anchors: &["enter-az", "is not recognized"],
+        template: r"The term 'Enter-Az{_}' is not recognized",
+        ..BASE
+    },
+];

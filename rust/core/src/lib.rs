@@ -1,0 +1,49 @@
+//! The core of ssh-troubleshoot: every check, the knowledge base of error messages and
+//! the platform rules. It knows nothing of its hosts and never prints; a host hands it
+//! a [`Request`] and renders the [`Report`] it gets back.
+
+pub mod catalogue;
+pub mod checks;
+pub mod engine;
+pub mod env;
+pub mod error;
+pub mod explain;
+pub mod fixes;
+pub mod model;
+pub mod parse;
+pub mod platform;
+pub mod probe;
+pub mod registry;
+pub mod run;
+
+pub use error::Error;
+pub use model::{Report, Request};
+pub use run::{run, run_with};
+
+/// Requests past this size are refused: they can only be mistakes or attacks.
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// JSON in, JSON out, never failing: the answer is a report or
+/// `{"error": {"code": "...", "message": "..."}}`. What the C ABI and bindings call.
+pub fn run_json(request_json: &str) -> String {
+    let answer = if request_json.len() > MAX_REQUEST_BYTES {
+        Err(Error::RequestTooLarge {
+            size: request_json.len(),
+            limit: MAX_REQUEST_BYTES,
+        })
+    } else {
+        serde_json::from_str::<Request>(request_json)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))
+            .and_then(|request| run(&request))
+    };
+    match answer.and_then(|report| {
+        serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))
+    }) {
+        Ok(json) => json,
+        Err(e) => error_json(&e),
+    }
+}
+
+pub fn error_json(e: &Error) -> String {
+    serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } }).to_string()
+}

@@ -1,0 +1,285 @@
+//! The request and report documents of `CONTRACT.md` §3–4, as Rust types.
+//!
+//! Field names are the contract's (camelCase on the wire). Fields may be added here;
+//! none is renamed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+pub const TOOL_NAME: &str = "ssh-troubleshoot";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    #[default]
+    Diagnose,
+    Checks,
+    ApplyFixes,
+    Server,
+}
+
+/// Which official client the user connects with; it decides where ssh and the proxy
+/// are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Client {
+    AzureCli,
+    Powershell,
+    #[default]
+    Standalone,
+}
+
+impl Client {
+    pub fn uses_azure_cli(self) -> bool {
+        matches!(self, Client::AzureCli | Client::Standalone)
+    }
+    pub fn uses_powershell(self) -> bool {
+        matches!(self, Client::Powershell | Client::Standalone)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+
+impl Target {
+    pub fn is_empty(&self) -> bool {
+        self.resource_group.is_none() && self.name.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arm_endpoint: Option<String>,
+    /// Never serialised back out: a report or log must not carry it.
+    #[serde(default, skip_serializing)]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Unknown fields are ignored: a newer host may send fields this core does not know.
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub schema_version: u32,
+    #[serde(default)]
+    pub command: Command,
+    #[serde(default)]
+    pub client: Client,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_client_folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_proxy_folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<String>,
+    #[serde(default)]
+    pub offline: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzureSettings>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<String>,
+    /// Extension: overall deadline for the run, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            schema_version: SCHEMA_VERSION,
+            command: Command::Diagnose,
+            client: Client::Standalone,
+            target: None,
+            port: None,
+            local_user: None,
+            ssh_client_folder: None,
+            ssh_proxy_folder: None,
+            explain: None,
+            offline: false,
+            azure: None,
+            fixes: Vec::new(),
+            deadline_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportStatus {
+    Healthy,
+    Problems,
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shell {
+    Az,
+    Powershell,
+    Sh,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellCommand {
+    pub shell: Shell,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remedy {
+    pub text: String,
+    #[serde(default)]
+    pub commands: Vec<ShellCommand>,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixImpact {
+    LocalFile,
+    AzureResource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixOffer {
+    pub id: String,
+    pub description: String,
+    pub impact: FixImpact,
+}
+
+/// What was looked at, and what was seen there; ordered for stable output.
+pub type Evidence = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub check: String,
+    pub title: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub evidence: Evidence,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<Remedy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixOffer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explained {
+    pub diagnosis: String,
+    pub title: String,
+    pub confidence: f64,
+    pub excerpt: String,
+    #[serde(default)]
+    pub extracted: BTreeMap<String, String>,
+    pub remedy: Remedy,
+    /// Extension: the knowledge-base entry that matched.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entry: String,
+}
+
+/// Extension: what `apply-fixes` did with each requested fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedFix {
+    pub id: String,
+    pub outcome: FixOutcome,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixOutcome {
+    Applied,
+    Failed,
+    NotOffered,
+}
+
+/// Extension: one row of the `checks` catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInfo {
+    pub id: String,
+    pub title: String,
+    pub group: String,
+    pub diagnoses: Vec<String>,
+    pub docs: String,
+}
+
+/// Extension: one row of the diagnosis catalogue in `checks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosisInfo {
+    pub id: String,
+    pub title: String,
+    pub docs: String,
+    pub proven_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    #[serde(default)]
+    pub target: Target,
+    pub client: Client,
+    pub status: ReportStatus,
+    pub duration_ms: u64,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    #[serde(default)]
+    pub explained: Vec<Explained>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applied: Vec<AppliedFix>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckInfo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<DiagnosisInfo>,
+}

@@ -1,0 +1,5 @@
+//! Ways of looking at the local machine that several checks share.
+
+pub mod exec;
+pub mod process;
+pub mod user;

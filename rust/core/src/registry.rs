@@ -1,0 +1,25 @@
+//! The one place that decides which checks exist and in what order they are reported.
+
+use std::sync::Arc;
+
+use crate::checks::{self, Check};
+
+pub fn all() -> Vec<Arc<dyn Check>> {
+    vec![
+        Arc::new(checks::openssh::OpenSsh),
+        Arc::new(checks::az_extension::AzSshExtension),
+        Arc::new(checks::proxy_binary::ProxyBinary),
+        Arc::new(checks::ps_modules::PsModules),
+        Arc::new(checks::ps_proxy_binary::PsProxyBinary),
+    ]
+}
+
+/// The group a check is shown under, from its id's first part.
+pub fn group(check_id: &str) -> &'static str {
+    match check_id.split('.').next() {
+        Some("client") => "client",
+        Some("server") => "server",
+        Some("azure") => "azure",
+        _ => "other",
+    }
+}

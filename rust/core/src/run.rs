@@ -1,0 +1,234 @@
+//! One request in, one report out: the path every host takes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::catalogue::{self, Vars};
+use crate::checks::{Check, Context, FixAction};
+use crate::engine::{self, millis};
+use crate::env::HostEnv;
+use crate::error::Error;
+use crate::model::{
+    AppliedFix, CheckInfo, Command, DiagnosisInfo, Explained, FixOutcome, Report, ReportStatus,
+    Request, Status, TOOL_NAME, TOOL_VERSION, ToolInfo,
+};
+use crate::{explain, fixes, registry};
+
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Runs `request` on this machine.
+pub fn run(request: &Request) -> Result<Report, Error> {
+    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    run_with(request, env, &registry::all())
+}
+
+/// Runs `request` against a given environment and set of checks (tests use this to
+/// describe other machines and to add misbehaving checks).
+pub fn run_with(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+) -> Result<Report, Error> {
+    if request.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::UnsupportedSchema(request.schema_version));
+    }
+    match request.command {
+        Command::Checks => Ok(catalogue_report(request, checks)),
+        Command::Diagnose => Ok(diagnose(request, env, checks).0),
+        Command::ApplyFixes => Ok(apply_fixes(request, env, checks)),
+        Command::Server => Err(Error::UnsupportedCommand("server".into())),
+    }
+}
+
+fn diagnose(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+) -> (Report, HashMap<String, FixAction>) {
+    let started = Instant::now();
+    let explained = request
+        .explain
+        .as_deref()
+        .map(|text| explain_text(text, request))
+        .unwrap_or_default();
+    let has_target = request.target.as_ref().is_some_and(|t| !t.is_empty());
+    let selected: Vec<Arc<dyn Check>> = if request.explain.is_some() && !has_target {
+        bearing_on(checks, &explained)
+    } else {
+        checks.to_vec()
+    };
+    let deadline = request
+        .deadline_ms
+        .map_or(DEFAULT_DEADLINE, Duration::from_millis);
+    let ctx = Arc::new(Context {
+        request: request.clone(),
+        env,
+    });
+    let out = engine::run(ctx, &selected, deadline);
+    let mut report = empty_report(request);
+    report.status = overall_status(&out.findings, &explained);
+    report.findings = out.findings;
+    report.explained = explained;
+    report.duration_ms = millis(started.elapsed());
+    (report, out.actions)
+}
+
+fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>]) -> Report {
+    let started = Instant::now();
+    let (_, actions) = diagnose(request, env.clone(), checks);
+    let applied: Vec<AppliedFix> = request
+        .fixes
+        .iter()
+        .map(|id| match actions.get(id) {
+            None => AppliedFix {
+                id: id.clone(),
+                outcome: FixOutcome::NotOffered,
+                message: "Not offered by this diagnosis (already fixed, or not a known fix id)."
+                    .into(),
+            },
+            Some(action) => match fixes::apply(action) {
+                Ok(message) => AppliedFix {
+                    id: id.clone(),
+                    outcome: FixOutcome::Applied,
+                    message,
+                },
+                Err(message) => AppliedFix {
+                    id: id.clone(),
+                    outcome: FixOutcome::Failed,
+                    message,
+                },
+            },
+        })
+        .collect();
+    // Look again, so the report shows the state after the change.
+    let (mut report, _) = diagnose(request, env, checks);
+    report.applied = applied;
+    report.duration_ms = millis(started.elapsed());
+    report
+}
+
+/// The checks that can prove what the explanation matched, plus what they depend on.
+fn bearing_on(checks: &[Arc<dyn Check>], explained: &[Explained]) -> Vec<Arc<dyn Check>> {
+    let matched: BTreeSet<&str> = explained.iter().map(|e| e.diagnosis.as_str()).collect();
+    let mut wanted: BTreeSet<&'static str> = checks
+        .iter()
+        .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
+        .map(|c| c.id())
+        .collect();
+    loop {
+        let before = wanted.len();
+        let deps: Vec<&'static str> = checks
+            .iter()
+            .filter(|c| wanted.contains(c.id()))
+            .flat_map(|c| c.requires().iter().chain(c.after()).copied())
+            .collect();
+        wanted.extend(deps);
+        if wanted.len() == before {
+            break;
+        }
+    }
+    checks
+        .iter()
+        .filter(|c| wanted.contains(c.id()))
+        .cloned()
+        .collect()
+}
+
+fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
+    explain::explain(text.as_bytes())
+        .into_iter()
+        .map(|m| {
+            let mut vars: Vars = m.extracted.clone();
+            if let Some(target) = &request.target {
+                for (key, value) in [
+                    ("machine", &target.name),
+                    ("resourceGroup", &target.resource_group),
+                    ("subscription", &target.subscription),
+                ] {
+                    if let Some(v) = value {
+                        vars.entry(key.to_string()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+            if let Some(port) = request.port {
+                vars.entry("port".into())
+                    .or_insert_with(|| port.to_string());
+            }
+            let title = catalogue::diagnosis(m.diagnosis)
+                .map_or(m.diagnosis, |d| d.title)
+                .to_string();
+            Explained {
+                diagnosis: m.diagnosis.to_string(),
+                title,
+                confidence: m.confidence,
+                excerpt: m.excerpt,
+                extracted: m.extracted,
+                remedy: catalogue::remedy(m.diagnosis, &vars),
+                entry: m.entry.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn overall_status(findings: &[crate::model::Finding], explained: &[Explained]) -> ReportStatus {
+    if !explained.is_empty() || findings.iter().any(|f| f.status == Status::Fail) {
+        ReportStatus::Problems
+    } else if findings.iter().any(|f| f.status == Status::Error) {
+        ReportStatus::Incomplete
+    } else {
+        ReportStatus::Healthy
+    }
+}
+
+fn empty_report(request: &Request) -> Report {
+    Report {
+        schema_version: crate::model::SCHEMA_VERSION,
+        tool: ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+        },
+        target: request.target.clone().unwrap_or_default(),
+        client: request.client,
+        status: ReportStatus::Healthy,
+        duration_ms: 0,
+        findings: Vec::new(),
+        explained: Vec::new(),
+        applied: Vec::new(),
+        checks: Vec::new(),
+        diagnoses: Vec::new(),
+    }
+}
+
+fn catalogue_report(request: &Request, checks: &[Arc<dyn Check>]) -> Report {
+    let mut report = empty_report(request);
+    report.checks = checks
+        .iter()
+        .map(|c| CheckInfo {
+            id: c.id().into(),
+            title: c.title().into(),
+            group: registry::group(c.id()).into(),
+            diagnoses: c.diagnoses().iter().map(|d| d.to_string()).collect(),
+            docs: c
+                .diagnoses()
+                .first()
+                .and_then(|d| catalogue::diagnosis(d))
+                .map_or("", |d| d.docs)
+                .into(),
+        })
+        .collect();
+    report.diagnoses = catalogue::DIAGNOSES
+        .iter()
+        .map(|d| DiagnosisInfo {
+            id: d.id.into(),
+            title: d.title.into(),
+            docs: d.docs.into(),
+            proven_by: checks
+                .iter()
+                .filter(|c| c.diagnoses().contains(&d.id))
+                .map(|c| c.id().to_string())
+                .collect(),
+        })
+        .collect();
+    report
+}
