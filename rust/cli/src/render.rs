@@ -89,7 +89,8 @@ pub fn report(report: &Report, style: &Style) -> String {
                 continue;
             }
             if let Some(d) = &f.diagnosis {
-                let _ = writeln!(out, "         diagnosis  {d}");
+                let title = ssh_troubleshoot_core::catalogue::diagnosis(d).map_or("", |c| c.title);
+                let _ = writeln!(out, "         diagnosis  {d} — {title}");
             }
             for (key, value) in &f.evidence {
                 let _ = writeln!(

@@ -314,7 +314,7 @@ pub static ENTRIES: &[Entry] = &[
             "connectivity/endpoints/write",
             "authorizationfailed",
         ],
-        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/write' over scope '{scope}'",
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/write' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
     },
@@ -328,7 +328,7 @@ pub static ENTRIES: &[Entry] = &[
             "serviceconfigurations/write",
             "authorizationfailed",
         ],
-        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write' over scope '{scope}'",
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
     },
@@ -370,7 +370,7 @@ pub static ENTRIES: &[Entry] = &[
             "endpoints/listcredentials/action",
             "authorizationfailed",
         ],
-        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/listCredentials/action' over scope '{scope}'",
+        template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/listCredentials/action' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
     },
@@ -423,7 +423,7 @@ pub static ENTRIES: &[Entry] = &[
         diagnosis: "machine-not-found",
         confidence: 0.9,
         anchors: &["to find resource", "the resourcegroup"],
-        template: r#"Unable to find Resource "{machine}" in the ResourceGroup "{resourceGroup}""#,
+        template: r#"Unable to find Resource "{machine}" in the ResourceGroup "{resourceGroup}". Make sure the resource exists"#,
         ..BASE
     },
     // anatomy 4 row 16 (older troubleshooting guide).
@@ -440,7 +440,11 @@ pub static ENTRIES: &[Entry] = &[
         id: "resource-type-not-found-cli",
         diagnosis: "machine-not-found",
         confidence: 0.85,
-        anchors: &["to find resource", "under the resource group"],
+        anchors: &[
+            "to find resource",
+            "of type microsoft.",
+            "under the resource group",
+        ],
         template: r"Unable to find resource {machine} of type {_} under the resource group {resourceGroup}",
         ..BASE
     },

@@ -151,8 +151,10 @@ struct Verifier {
     /// Skeleton phrases, each with the most skeleton bytes allowed before it.
     phrases: Vec<(Vec<u8>, usize)>,
     regex: Option<Regex>,
-    /// Names of the trailing capture (the template ends with it).
+    /// The value that ends the message (see [`trailing_hole`]).
     trailing: Option<String>,
+    /// The path that ends the message's sentence (see [`ends_with_path_sentence`]).
+    sentence: Option<String>,
     extra: Vec<Regex>,
 }
 
@@ -260,6 +262,8 @@ fn max_gap(key: &str) -> usize {
     }
 }
 
+/// The regex of a `{key}` hole; `last` when nothing but optional quotes follows it, where
+/// the value runs to the end of its line (a path) or of its word.
 fn hole_regex(key: &str, last: bool) -> String {
     let body = match key {
         "path" | "modulePath" | "folder" if last => r"[^\n]+",
@@ -272,10 +276,12 @@ fn hole_regex(key: &str, last: bool) -> String {
         "path" | "modulePath" | "folder" => r"(?s:.+?)",
         _ => r"(?s:.*?)",
     };
+    // A line break may follow a value inside the message, not one that ends it.
+    let after = if last { "" } else { r"\n?" };
     if key == "_" {
-        format!("(?:{body})")
+        format!(r"(?:{body}){after}")
     } else {
-        format!("(?P<{key}>{body})")
+        format!(r"(?P<{key}>{body}){after}")
     }
 }
 
@@ -301,7 +307,7 @@ fn template_regex(parts: &[Piece<'_>]) -> String {
                     }
                 }
             }
-            Piece::Hole(k) => re.push_str(&hole_regex(k, i + 1 == parts.len())),
+            Piece::Hole(k) => re.push_str(&hole_regex(k, trailing_hole(parts) == Some(i))),
         }
     }
     re
@@ -318,6 +324,19 @@ fn ends_with_path_sentence(parts: &[Piece<'_>]) -> bool {
             Piece::Text(".")
         ]
     )
+}
+
+/// The hole that ends the message (nothing but optional quotes after it), unless it is
+/// a path ending a sentence.
+fn trailing_hole(parts: &[Piece<'_>]) -> Option<usize> {
+    if ends_with_path_sentence(parts) {
+        return None;
+    }
+    let i = parts.iter().rposition(|p| matches!(p, Piece::Hole(_)))?;
+    parts[i + 1..]
+        .iter()
+        .all(|p| matches!(p, Piece::Text(t) if t.chars().all(|c| c.is_whitespace() || is_quote(c))))
+        .then_some(i)
 }
 
 fn is_quote(ch: char) -> bool {
@@ -350,14 +369,19 @@ fn verifier(e: &Entry) -> Verifier {
     if !cur.is_empty() {
         phrases.push((cur, gap));
     }
-    let trailing = match parts.last() {
+    let hole_name = |i: usize| match parts.get(i) {
         Some(Piece::Hole(k)) if *k != "_" => Some((*k).to_string()),
         _ => None,
     };
+    let trailing = trailing_hole(&parts).and_then(hole_name);
+    let sentence = ends_with_path_sentence(&parts)
+        .then(|| hole_name(parts.len() - 2))
+        .flatten();
     Verifier {
         phrases,
         regex: Regex::new(&template_regex(&parts)).ok(),
         trailing,
+        sentence,
         extra: e
             .extra
             .iter()
@@ -661,6 +685,9 @@ fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<Found> {
         if v.trailing.as_deref() == Some("path") {
             span.1 += complete_proxy_path(text, span.1, &mut extracted);
         }
+        if let Some(key) = &v.sentence {
+            span.1 += continue_sentence_path(text, span.1, key, &mut extracted);
+        }
     } else if !e.require.is_empty() {
         return None;
     }
@@ -712,7 +739,7 @@ fn take_values(
     for name in NAMES {
         let Some(m) = caps.name(name) else { continue };
         let mut v: String = m.as_str().chars().filter(|&c| c != '\n').collect();
-        if trailing == Some(name) {
+        if trailing == Some(name) && !matches!(name, "path" | "modulePath" | "folder") {
             v = v
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':'))
                 .to_string();
@@ -730,12 +757,12 @@ fn take_values(
 }
 
 /// A proxy path that ends a line may have been wrapped: when the first word of the next
-/// line completes the proxy's file name (`sshProxy_<os>_<arch>_<version>[.exe]`), it is
-/// joined. Returns how many bytes of `text` after `end` were taken.
+/// line completes the proxy's file name (`sshProxy_<os>_<arch>_<version>[.exe]`, every
+/// proxy release has a six-digit build number), it is joined. Returns how many bytes of `text` after `end` were taken.
 fn complete_proxy_path(text: &str, end: usize, out: &mut BTreeMap<String, String>) -> usize {
     static NAME: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(name) = NAME.get_or_init(|| {
-        Regex::new(r"(?i)sshproxy_[a-z0-9]+_[a-z0-9]+_\d+[._]\d+[._]\d+(?:\.exe)?$").ok()
+        Regex::new(r"(?i)sshproxy_[a-z0-9]+_[a-z0-9]+_\d+[._]\d+[._]\d{6}(?:\.exe)?$").ok()
     }) else {
         return 0;
     };
@@ -755,6 +782,30 @@ fn complete_proxy_path(text: &str, end: usize, out: &mut BTreeMap<String, String
     }
     out.insert("path".to_string(), joined);
     1 + word.len()
+}
+
+/// A path ending a sentence whose final period met a line break may have been cut at a
+/// dot inside it (`id_rsa.\npub-aadcert.pub.`): when the next line's first word ends
+/// with the sentence's period, it is the rest of the path. Returns the bytes taken.
+fn continue_sentence_path(
+    text: &str,
+    end: usize,
+    key: &str,
+    out: &mut BTreeMap<String, String>,
+) -> usize {
+    if !text[..end].ends_with(".\n") {
+        return 0;
+    }
+    let word = text[end..].split(char::is_whitespace).next().unwrap_or("");
+    let Some(stem) = word.strip_suffix('.').filter(|s| !s.is_empty()) else {
+        return 0;
+    };
+    let Some(value) = out.get(key) else {
+        return 0;
+    };
+    let joined = format!("{value}.{stem}");
+    out.insert(key.to_string(), joined);
+    word.len()
 }
 
 fn split_scope(scope: &str, out: &mut BTreeMap<String, String>) {

@@ -54,8 +54,21 @@ pub(super) fn concise_view(cmd: &str, msg: &str, width: usize) -> String {
     out
 }
 
+/// The values of entry `id`, without one that ends its message (other than a proxy
+/// path): under a hard wrap nothing tells its last line from the next one.
 fn values(found: &[Match], id: &str) -> Option<BTreeMap<String, String>> {
-    entry_match(found, id).map(|m| m.extracted.clone())
+    let i = ENTRIES.iter().position(|e| e.id == id)?;
+    let ends = compiled().entries[i]
+        .trailing
+        .as_deref()
+        .filter(|k| *k != "path");
+    entry_match(found, id).map(|m| {
+        let mut v = m.extracted.clone();
+        if let Some(k) = ends {
+            v.remove(k);
+        }
+        v
+    })
 }
 
 /// Runs `shape` over every sample and reports every sample whose entry or values changed.
