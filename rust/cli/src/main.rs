@@ -1,6 +1,7 @@
 //! The standalone `ssh-troubleshoot` binary: parses the contract's parameters, builds a
 //! request, runs the core and renders the report.
 
+mod azure_context;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -82,6 +83,15 @@ struct ArcArgs {
     /// Do not ask before applying fixes.
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Remove SSH access: delete the SSH service configuration, then the endpoint.
+    #[arg(long = "disable-ssh")]
+    disable_ssh: bool,
+    /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
+    #[arg(long = "arm-endpoint")]
+    arm_endpoint: Option<String>,
+    /// Deadline for the whole run, in seconds.
+    #[arg(long, default_value_t = 30)]
+    deadline: u64,
     /// Which client to check for: both (standalone), or only one.
     #[arg(long, value_enum, default_value_t = ClientArg::Standalone)]
     client: ClientArg,
@@ -127,8 +137,21 @@ fn arc(args: ArcArgs) -> ExitCode {
         Ok(text) => text,
         Err(message) => return could_not_run(&message),
     };
+    let wants_azure = !args.offline && args.resource_group.is_some() && args.name.is_some();
+    if args.disable_ssh && !wants_azure {
+        eprintln!(
+            "ssh-troubleshoot: --disable-ssh needs -g and -n, and cannot be combined with --offline."
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let (azure, subscription) = if wants_azure {
+        let found = azure_context::discover(args.arm_endpoint.clone(), args.subscription.clone());
+        (Some(found.azure), found.subscription)
+    } else {
+        (None, args.subscription.clone())
+    };
     let target = Target {
-        subscription: args.subscription.clone(),
+        subscription,
         resource_group: args.resource_group.clone(),
         name: args.name.clone(),
         resource_type: args.resource_type.clone(),
@@ -147,8 +170,28 @@ fn arc(args: ArcArgs) -> ExitCode {
         ssh_proxy_folder: args.ssh_proxy_folder.clone(),
         explain,
         offline: args.offline,
+        azure,
+        deadline_ms: Some(args.deadline.saturating_mul(1000)),
         ..Request::default()
     };
+    if args.disable_ssh {
+        let what = format!(
+            "Remove SSH access to {}/{}: delete its SSH service configuration, then its default connectivity endpoint",
+            args.resource_group.as_deref().unwrap_or_default(),
+            args.name.as_deref().unwrap_or_default()
+        );
+        if !args.yes && !std::io::stdin().is_terminal() {
+            eprintln!(
+                "ssh-troubleshoot: --disable-ssh asks first and needs a terminal for that; add --yes to go ahead without asking."
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+        if !args.yes && !confirm(&what) {
+            eprintln!("ssh-troubleshoot: nothing changed.");
+            return ExitCode::SUCCESS;
+        }
+        request.command = Command::DisableSsh;
+    }
     let mut report = match ssh_troubleshoot_core::run(&request) {
         Ok(report) => report,
         Err(e) => return could_not_run(&e.to_string()),

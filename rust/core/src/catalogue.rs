@@ -178,6 +178,13 @@ pub static DIAGNOSES: &[Diagnosis] = &[
     ),
     // Beyond the contract's first set.
     diag!(
+        "local-user-required",
+        "Windows machines need a local user",
+        Azure,
+        OVERVIEW,
+        44
+    ),
+    diag!(
         "proxy-file-corrupt",
         "SSH proxy file damaged or not a program",
         Client,
@@ -373,6 +380,13 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
                 ],
             )
         }
+        "local-user-required" => (
+            format!("SSH login with Microsoft Entra ID is not supported for Windows; connect to {machine} as a local user."),
+            vec![
+                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --local-user <user>")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -LocalUser <user>")),
+            ],
+        ),
         "proxy-file-corrupt" => (
             format!("{} is not a working proxy (empty, cut short, a link to nowhere, or built for another system). Delete it so the client fetches a fresh copy.", var(vars, "path", "The proxy file")),
             vec![cmd(Shell::Sh, format!("rm {}", sh_quote(var(vars, "path", "<proxy file>"))))],

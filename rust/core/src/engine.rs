@@ -116,6 +116,7 @@ pub fn run(ctx: Arc<Context>, checks: &[Arc<dyn Check>], deadline: Duration) -> 
     let findings = states
         .into_iter()
         .zip(&listed)
+        .filter(|(_, check)| !check.hidden())
         .map(|(state, check)| match state {
             State::Done { finding, .. } => *finding,
             State::Pending | State::Running { .. } => *finding(

@@ -1,11 +1,21 @@
-//! Applies the local fixes checks offer. Each is re-validated here at the moment of
-//! change, because the file system may have moved since the check looked.
+//! Applies the fixes checks offer. Each is re-validated here at the moment of change,
+//! because the file system (or Azure) may have moved since the check looked.
 
 use crate::checks::FixAction;
+use crate::fixes_azure;
+use crate::model::Request;
 
-pub fn apply(action: &FixAction) -> Result<String, String> {
+pub fn apply(action: &FixAction, request: &Request) -> Result<String, String> {
     match action {
         FixAction::OwnerExecute { path, folder } => owner_execute(path, folder),
+        FixAction::RegisterProvider { subscription } => {
+            fixes_azure::register_provider(request, subscription)
+        }
+        FixAction::AllowSshPort {
+            resource_type,
+            port,
+            create_endpoint,
+        } => fixes_azure::allow_ssh_port(request, resource_type, *port, *create_endpoint),
     }
 }
 

@@ -2,6 +2,8 @@
 //! the platform rules. It knows nothing of its hosts and never prints; a host hands it
 //! a [`Request`] and renders the [`Report`] it gets back.
 
+pub mod arm;
+pub mod azure;
 pub mod catalogue;
 pub mod checks;
 pub mod engine;
@@ -9,6 +11,7 @@ pub mod env;
 pub mod error;
 pub mod explain;
 pub mod fixes;
+pub mod fixes_azure;
 pub mod model;
 pub mod parse;
 pub mod platform;

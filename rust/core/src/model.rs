@@ -19,6 +19,9 @@ pub enum Command {
     Checks,
     ApplyFixes,
     Server,
+    /// Extension: remove SSH access (the guide's last section): delete the SSH service
+    /// configuration, then the default connectivity endpoint.
+    DisableSsh,
 }
 
 /// Which official client the user connects with; it decides where ssh and the proxy

@@ -5,13 +5,22 @@ use std::sync::Arc;
 use crate::checks::{self, Check};
 
 pub fn all() -> Vec<Arc<dyn Check>> {
-    vec![
+    let mut all: Vec<Arc<dyn Check>> = vec![
         Arc::new(checks::openssh::OpenSsh),
         Arc::new(checks::az_extension::AzSshExtension),
         Arc::new(checks::proxy_binary::ProxyBinary),
         Arc::new(checks::ps_modules::PsModules),
         Arc::new(checks::ps_proxy_binary::PsProxyBinary),
-    ]
+        Arc::new(checks::azure_sign_in::SignIn),
+        Arc::new(checks::azure_provider::ResourceProvider),
+        Arc::new(checks::azure_machine::Machine),
+        Arc::new(checks::azure_service_config::SshServiceConfig),
+        Arc::new(checks::azure_permissions::AzurePermissions),
+        Arc::new(checks::azure_entra_login::EntraLogin),
+    ];
+    // Hidden nodes that read ARM; never reported, listed after the checks they feed.
+    all.extend(crate::azure::facts::nodes());
+    all
 }
 
 /// The group a check is shown under, from its id's first part.

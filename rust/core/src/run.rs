@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::{explain, fixes, registry};
 
-const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `request` on this machine.
 pub fn run(request: &Request) -> Result<Report, Error> {
@@ -38,6 +38,14 @@ pub fn run_with(
         Command::Diagnose => Ok(diagnose(request, env, checks).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks)),
         Command::Server => Err(Error::UnsupportedCommand("server".into())),
+        Command::DisableSsh => {
+            let started = Instant::now();
+            let applied = crate::fixes_azure::disable_ssh(request);
+            let (mut report, _) = diagnose(request, env, checks);
+            report.applied = applied;
+            report.duration_ms = millis(started.elapsed());
+            Ok(report)
+        }
     }
 }
 
@@ -87,7 +95,7 @@ fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>]) -> Re
                 message: "Not offered by this diagnosis (already fixed, or not a known fix id)."
                     .into(),
             },
-            Some(action) => match fixes::apply(action) {
+            Some(action) => match fixes::apply(action, request) {
                 Ok(message) => AppliedFix {
                     id: id.clone(),
                     outcome: FixOutcome::Applied,
@@ -204,6 +212,7 @@ fn catalogue_report(request: &Request, checks: &[Arc<dyn Check>]) -> Report {
     let mut report = empty_report(request);
     report.checks = checks
         .iter()
+        .filter(|c| !c.hidden())
         .map(|c| CheckInfo {
             id: c.id().into(),
             title: c.title().into(),

@@ -46,43 +46,6 @@ const NO_MESSAGE: &[(&str, &str)] = &[
 /// Diagnoses no live check reports yet, and where they will come from.
 const NOT_CHECKED_YET: &[(&str, &str)] = &[
     (
-        "post-preview-reconfiguration",
-        "needs the machine's agent configuration from ARM (issue 3) or the agent itself (issue 6)",
-    ),
-    (
-        "ssh-traffic-not-allowed",
-        "needs the SSH service configuration from ARM (issue 3) or sshd on the server (issue 6)",
-    ),
-    (
-        "endpoint-creation-forbidden",
-        "needs the caller's effective permissions from ARM (issue 3)",
-    ),
-    (
-        "connect-permission-missing",
-        "needs the caller's effective permissions from ARM (issue 3)",
-    ),
-    (
-        "provider-not-registered",
-        "needs the provider's registration state from ARM (issue 3)",
-    ),
-    ("not-signed-in", "needs a token and ARM (issue 3)"),
-    (
-        "machine-not-found",
-        "needs the resource lookup in ARM (issue 3)",
-    ),
-    (
-        "machine-disconnected",
-        "needs the machine's status from ARM (issue 3)",
-    ),
-    (
-        "agent-outdated",
-        "needs the agent version from ARM (issue 3) or the agent itself (issue 6)",
-    ),
-    (
-        "entra-login-extension-missing",
-        "needs the machine's extensions from ARM (issue 3)",
-    ),
-    (
         "service-config-propagating",
         "a transient state after a new service configuration; shown by the proxy, explained only",
     ),

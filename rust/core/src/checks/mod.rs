@@ -12,6 +12,12 @@ use crate::env::HostEnv;
 use crate::model::{Evidence, FixImpact, FixOffer, Remedy, Request, Status};
 
 pub mod az_extension;
+pub mod azure_entra_login;
+pub mod azure_machine;
+pub mod azure_permissions;
+pub mod azure_provider;
+pub mod azure_service_config;
+pub mod azure_sign_in;
 pub mod openssh;
 pub mod proxy_binary;
 pub mod proxy_file;
@@ -51,6 +57,16 @@ pub enum FixAction {
     /// Add owner-execute to `path`, which must stay inside `folder` and be owned by
     /// the user running the tool.
     OwnerExecute { path: String, folder: String },
+    /// Register Microsoft.HybridConnectivity and wait until it is Registered.
+    RegisterProvider { subscription: String },
+    /// PUT the SSH service configuration for `port` on the request's machine (of
+    /// `resource_type`; the path is rebuilt from validated segments), creating the
+    /// endpoint first.
+    AllowSshPort {
+        resource_type: String,
+        port: u16,
+        create_endpoint: bool,
+    },
 }
 
 pub struct OfferedFix {
@@ -154,6 +170,11 @@ pub trait Check: Send + Sync {
     }
     fn timeout(&self) -> Duration {
         Duration::from_secs(5)
+    }
+    /// Hidden nodes gather data for the checks after them (one Azure call each, so
+    /// independent calls go out together) and never appear in the report.
+    fn hidden(&self) -> bool {
+        false
     }
     fn applies(&self, ctx: &Context) -> Applicability;
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError>;

@@ -15,9 +15,14 @@
 //! quoting or letter case, and takes the values from the same text.
 //!
 //! `anchors` are short lower-case literals that make the scanner look at the text
-//! around them. Every entry has at least two that do not overlap and sit within about
-//! 60 characters of each other, so a line wrapped anywhere still leaves one intact.
-//! They must be rare in ordinary `--debug` output (no bare URL fragments).
+//! around them. It searches for them with the line breaks removed (and with them
+//! PowerShell's `     | ` continuation bars and colour codes at a break), so a wrap in
+//! the middle of an anchor does not hide it; only a space that PowerShell trimmed at a
+//! wrap can, so most anchors are single words and some entries list a second one.
+//! Entries share anchors freely: every window is checked against the whole knowledge
+//! base. Anchors must be rare in ordinary `--debug` output (no URL fragments, no words
+//! of the normal connection flow), and there are at most 64 of them, the packed
+//! searcher's fast range.
 
 /// One known error message.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +86,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-keygen-failed",
         diagnosis: "client-binaries-not-found",
         confidence: 0.9,
-        anchors: &["to create ssh", "key file with"],
+        anchors: &["with error:"],
         template: r"Failed to create ssh key file with error:",
         ..BASE
     },
@@ -90,7 +95,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-run-failed",
         diagnosis: "client-binaries-not-found",
         confidence: 0.9,
-        anchors: &["to run ssh", "command with error"],
+        anchors: &["with error:"],
         template: r"Failed to run ssh command with error:",
         ..BASE
     },
@@ -99,7 +104,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-cert-info-failed",
         diagnosis: "client-binaries-not-found",
         confidence: 0.85,
-        anchors: &["get certificate", "info with error"],
+        anchors: &["with error:"],
         template: r"Failed to get certificate info with error:",
         ..BASE
     },
@@ -108,7 +113,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-exe-not-found-windows",
         diagnosis: "client-binaries-not-found",
         confidence: 0.95,
-        anchors: &["not find ssh", ".exe on path"],
+        anchors: &["could not find"],
         template: r"Could not find {_}.exe on path {path}.",
         ..BASE
     },
@@ -117,7 +122,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-client-folder-miss",
         diagnosis: "client-binaries-not-found",
         confidence: 0.5,
-        anchors: &["in provided", "--ssh-client-folder"],
+        anchors: &["could not find"],
         template: r"Could not find {_} in provided --ssh-client-folder {folder}. Attempting to get pre-installed OpenSSH bits",
         ..BASE
     },
@@ -126,7 +131,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ps-openssh-client-not-found",
         diagnosis: "client-binaries-not-found",
         confidence: 0.95,
-        anchors: &["unable to find", "openssh client", "discoverable"],
+        anchors: &["unable to find"],
         template: r"Unable to find OpenSSH Client. Make sure to update the PATH environment variable to make OpenSSH client discoverable.",
         ..BASE
     },
@@ -146,7 +151,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arcproxy-module-not-found",
         diagnosis: "arcproxy-not-installed",
         confidence: 0.95,
-        anchors: &["powershell module", "az.ssh.arcproxy"],
+        anchors: &["az.ssh.arcproxy"],
         template: r"Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.",
         ..BASE
     },
@@ -155,7 +160,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arcproxy-proxy-file-missing",
         diagnosis: "arcproxy-not-installed",
         confidence: 0.9,
-        anchors: &["couldn't find the", "sshproxy file for"],
+        anchors: &["sshproxy file", "az.ssh.arcproxy"],
         template: r"Couldn't find the sshProxy file for {_} OS and {_} architecture in the {path} folder.",
         ..BASE
     },
@@ -164,7 +169,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arcproxy-proxy-file-ambiguous",
         diagnosis: "arcproxy-not-installed",
         confidence: 0.85,
-        anchors: &["more than one", "sshproxy file for"],
+        anchors: &["sshproxy file", "az.ssh.arcproxy"],
         template: r"There are more than one sshProxy file for {_} OS and {_} architecture in the {path} folder",
         ..BASE
     },
@@ -174,7 +179,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-exec-permission-denied-bash",
         diagnosis: "proxy-permission-denied",
         confidence: 0.95,
-        anchors: &["cannot execute", ": permission denied"],
+        anchors: &[": permission denied"],
         template: r"exec: {path}: cannot execute: Permission denied",
         require: &[("path", "sshproxy")],
         ..BASE
@@ -184,7 +189,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-exec-permission-denied-sh",
         diagnosis: "proxy-permission-denied",
         confidence: 0.9,
-        anchors: &[": permis", "sion denied"],
+        anchors: &[": permission denied"],
         template: r"exec: {path}: Permission denied",
         require: &[("path", "sshproxy")],
         ..BASE
@@ -194,7 +199,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-permission-denied-zsh",
         diagnosis: "proxy-permission-denied",
         confidence: 0.9,
-        anchors: &["zsh:", "permission denied:"],
+        anchors: &[": permission denied"],
         template: r"permission denied: {path}",
         require: &[("path", "sshproxy")],
         ..BASE
@@ -204,7 +209,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-createprocess-denied",
         diagnosis: "proxy-permission-denied",
         confidence: 0.9,
-        anchors: &["createprocessw", "failed error:5"],
+        anchors: &["createprocessw"],
         template: r"CreateProcessW failed error:5 posix_spawn",
         ..BASE
     },
@@ -213,7 +218,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ps-proxy-chmod-failed",
         diagnosis: "proxy-permission-denied",
         confidence: 0.75,
-        anchors: &["execute permission", "to ssh proxy"],
+        anchors: &["execute permission"],
         template: r"Unable to add Execute permission to SSH Proxy {path}. The SSH connection will fail",
         ..BASE
     },
@@ -223,7 +228,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-connection-forcibly-closed",
         diagnosis: "ssh-traffic-not-allowed",
         confidence: 0.85,
-        anchors: &["sshproxy:", "error copying"],
+        anchors: &["sshproxy:"],
         template: r"sshproxy: error copying information from the connection:",
         ..BASE
     },
@@ -232,7 +237,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-503-connection-refused",
         diagnosis: "ssh-traffic-not-allowed",
         confidence: 0.9,
-        anchors: &["sshproxy:", "503 connection", "connection to localhost"],
+        anchors: &["sshproxy:"],
         template: r"error connecting to the address: 503 connection to {_}:{port} failed",
         ..BASE
     },
@@ -241,7 +246,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-port-not-enabled",
         diagnosis: "ssh-traffic-not-allowed",
         confidence: 0.9,
-        anchors: &["not enabled in the", "target port"],
+        anchors: &["target port"],
         template: r"SSH connection is not enabled in the target port {port}.",
         ..BASE
     },
@@ -250,7 +255,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "make-sure-port-allowed",
         diagnosis: "ssh-traffic-not-allowed",
         confidence: 0.85,
-        anchors: &["ssh port is allowed", "azcmagent config list"],
+        anchors: &["azcmagent config list"],
         template: r#"Please make sure SSH port is allowed using "azcmagent config list" in the target Arc Server."#,
         ..BASE
     },
@@ -259,7 +264,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "service-config-nondefault-port",
         diagnosis: "ssh-traffic-not-allowed",
         confidence: 0.5,
-        anchors: &["configuration endpoint", "is set to a non-default"],
+        anchors: &["non-default port"],
         template: r"The Service Configuration endpoint is set to a non-default port.",
         ..BASE
     },
@@ -270,7 +275,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "connection-closed-unknown-port",
         diagnosis: "post-preview-reconfiguration",
         confidence: 0.4,
-        anchors: &["connection closed by", "unknown port"],
+        anchors: &["unknown port 65535"],
         template: r"Connection closed by UNKNOWN port 65535",
         unless: EXPLAINS_PROXY_EXIT,
         ..BASE
@@ -281,7 +286,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "endpoint-create-forbidden-docs",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
-        anchors: &["not authorized to create", "connectivity endpoint"],
+        anchors: &["not authorized to create"],
         template: r"Client is not authorized to create a Default connectivity endpoint for {machine} in the Resource Group {resourceGroup}. This is a one-time operation",
         ..BASE
     },
@@ -290,7 +295,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "endpoint-create-forbidden",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
-        anchors: &["not authorized to create", "connectivity endpoint"],
+        anchors: &["not authorized to create"],
         template: r"Client is not authorized to create a default connectivity endpoint for '{machine}' in Resource Group '{resourceGroup}'. This is a one-time operation",
         ..BASE
     },
@@ -299,7 +304,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "service-config-create-forbidden",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
-        anchors: &["not authorized to create", "or update the service"],
+        anchors: &["not authorized to create"],
         template: r"Client is not authorized to create or update the Service Configuration endpoint for '{machine}' in the Resource Group '{resourceGroup}'. This is an operation that must be performed by an account with Owner or Contributor role to allow SSH connections to the specified port {port}.",
         ..BASE
     },
@@ -309,11 +314,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "authz-endpoint-write",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.9,
-        anchors: &[
-            "action 'microsoft.hybrid",
-            "connectivity/endpoints/write",
-            "authorizationfailed",
-        ],
+        anchors: &["authorizationfailed", "over scope"],
         template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/write' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
@@ -323,11 +324,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "authz-service-config-write",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.9,
-        anchors: &[
-            "action 'microsoft.hybrid",
-            "serviceconfigurations/write",
-            "authorizationfailed",
-        ],
+        anchors: &["authorizationfailed", "over scope"],
         template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
@@ -338,7 +335,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "target-type-undetermined",
         diagnosis: "connect-permission-missing",
         confidence: 0.7,
-        anchors: &["to determine the", "target machine type"],
+        anchors: &["unable to determine"],
         template: r"Unable to determine the target machine type as Azure VM or Arc Server",
         ..BASE
     },
@@ -347,7 +344,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "target-arc-undetermined",
         diagnosis: "connect-permission-missing",
         confidence: 0.7,
-        anchors: &["determine that the", "target machine is an"],
+        anchors: &["unable to determine"],
         template: r"Unable to determine that the target machine is an Arc Server",
         ..BASE
     },
@@ -356,7 +353,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "target-vm-undetermined",
         diagnosis: "connect-permission-missing",
         confidence: 0.6,
-        anchors: &["determine that the", "target machine is an"],
+        anchors: &["unable to determine"],
         template: r"Unable to determine that the target machine is an Azure VM",
         ..BASE
     },
@@ -365,11 +362,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "authz-list-credentials",
         diagnosis: "connect-permission-missing",
         confidence: 0.95,
-        anchors: &[
-            "action 'microsoft.hybrid",
-            "endpoints/listcredentials/action",
-            "authorizationfailed",
-        ],
+        anchors: &["authorizationfailed", "over scope"],
         template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/listCredentials/action' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
         ..BASE
@@ -379,7 +372,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-publickey-denied",
         diagnosis: "connect-permission-missing",
         confidence: 0.45,
-        anchors: &["permission de", "nied (publickey"],
+        anchors: &["denied (publickey"],
         template: r"Permission denied (publickey",
         unless: &["private-key-permissions", "openssh-version-incompatible"],
         ..BASE
@@ -390,7 +383,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "no-registered-provider-found",
         diagnosis: "provider-not-registered",
         confidence: 0.95,
-        anchors: &["noregistered", "providerfound"],
+        anchors: &["noregisteredproviderfound"],
         template: r"NoRegisteredProviderFound",
         ..BASE
     },
@@ -399,11 +392,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "hybridconnectivity-not-registered",
         diagnosis: "provider-not-registered",
         confidence: 0.95,
-        anchors: &[
-            "not registered to",
-            "use namespace",
-            "missingsubscriptionregistration",
-        ],
+        anchors: &["not registered to use"],
         template: r"The subscription is not registered to use namespace 'Microsoft.HybridConnectivity'",
         ..BASE
     },
@@ -413,7 +402,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "resource-not-found-cli",
         diagnosis: "machine-not-found",
         confidence: 0.9,
-        anchors: &["a valid resource", "in the resource group", "was not found"],
+        anchors: &["in the resource group"],
         template: r"A valid resource {machine} in the resource group {resourceGroup} was not found.",
         ..BASE
     },
@@ -422,7 +411,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "resource-not-found-ps",
         diagnosis: "machine-not-found",
         confidence: 0.9,
-        anchors: &["to find resource", "the resourcegroup"],
+        anchors: &["unable to find"],
         template: r#"Unable to find Resource "{machine}" in the ResourceGroup "{resourceGroup}". Make sure the resource exists"#,
         ..BASE
     },
@@ -431,7 +420,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "resource-not-found-legacy",
         diagnosis: "machine-not-found",
         confidence: 0.8,
-        anchors: &["in the resource group", "was not found"],
+        anchors: &["in the resource group"],
         template: r"The resource {machine} in the resource group {resourceGroup} was not found",
         ..BASE
     },
@@ -440,11 +429,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "resource-type-not-found-cli",
         diagnosis: "machine-not-found",
         confidence: 0.85,
-        anchors: &[
-            "to find resource",
-            "of type microsoft.",
-            "under the resource group",
-        ],
+        anchors: &["unable to find"],
         template: r"Unable to find resource {machine} of type {_} under the resource group {resourceGroup}",
         ..BASE
     },
@@ -453,7 +438,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arm-machine-not-found",
         diagnosis: "machine-not-found",
         confidence: 0.85,
-        anchors: &["resource 'microsoft.hybridcompute", "under resource group"],
+        anchors: &["(resourcenotfound)"],
         template: r"The Resource 'Microsoft.HybridCompute/machines/{machine}' under resource group '{resourceGroup}' was not found",
         ..BASE
     },
@@ -463,7 +448,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-404-endpoint-not-exist",
         diagnosis: "service-config-propagating",
         confidence: 0.9,
-        anchors: &["sshproxy:", "404 endpoint", " does not exist"],
+        anchors: &["sshproxy:"],
         template: r"error connecting to the address: 404 Endpoint does not exist",
         ..BASE
     },
@@ -473,7 +458,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "proxy-404-no-listeners",
         diagnosis: "relay-listener-unavailable",
         confidence: 0.9,
-        anchors: &["sshproxy:", "there are no", "listeners connected"],
+        anchors: &["sshproxy:"],
         template: r"404 There are no listeners connected for the endpoint",
         ..BASE
     },
@@ -483,7 +468,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arch-unsupported-sic",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.95,
-        anchors: &["unsuported", "architecture:"],
+        anchors: &["unsuported"],
         template: r"Unsuported architecture: {platform} is not currently supported",
         ..BASE
     },
@@ -492,7 +477,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arch-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.9,
-        anchors: &["unsupported architecture", "is not currently"],
+        anchors: &["unsupported architecture"],
         template: r"Unsupported architecture: {platform} is not currently supported",
         ..BASE
     },
@@ -501,7 +486,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "os-unsupported-sic",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.9,
-        anchors: &["unsuported os", "platform is not"],
+        anchors: &["unsuported"],
         template: r"Unsuported OS: {platform} platform is not currently supported",
         ..BASE
     },
@@ -510,7 +495,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "darwin-386-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.95,
-        anchors: &["unsupported darwin", "386 architecture"],
+        anchors: &["unsupported darwin"],
         template: r"Unsupported Darwin OS with 386 architecture.",
         ..BASE
     },
@@ -519,7 +504,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arch-unidentified",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.6,
-        anchors: &["couldn't identify", "platform architecture"],
+        anchors: &["couldn't identify"],
         template: r"Couldn't identify the platform architecture.",
         ..BASE
     },
@@ -529,7 +514,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "openssh-server-too-old",
         diagnosis: "openssh-version-incompatible",
         confidence: 0.9,
-        anchors: &["openssh server version", "in the target vm"],
+        anchors: &["is too old"],
         template: r"The OpenSSH server version in the target VM {version} is too old.",
         ..BASE
     },
@@ -538,7 +523,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "openssh-client-too-old",
         diagnosis: "openssh-version-incompatible",
         confidence: 0.9,
-        anchors: &["openssh client version", "is too old"],
+        anchors: &["is too old"],
         template: r"The OpenSSH client version {version} is too old.",
         ..BASE
     },
@@ -548,7 +533,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "no-mutual-signature-algorithm",
         diagnosis: "openssh-version-incompatible",
         confidence: 0.6,
-        anchors: &["no mutual", "signature algorithm"],
+        anchors: &["no mutual signature"],
         template: r"no mutual signature algorithm",
         ..BASE
     },
@@ -558,7 +543,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "unprotected-private-key-file",
         diagnosis: "private-key-permissions",
         confidence: 0.9,
-        anchors: &["unprotected", "private key file"],
+        anchors: &["unprotected private key"],
         template: r"UNPROTECTED PRIVATE KEY FILE!",
         ..BASE
     },
@@ -567,7 +552,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "key-permissions-too-open",
         diagnosis: "private-key-permissions",
         confidence: 0.95,
-        anchors: &["permissions 0", "are too open"],
+        anchors: &["are too open"],
         template: r"Permissions {_} for '{path}' are too open.",
         ..BASE
     },
@@ -576,7 +561,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "load-key-bad-permissions",
         diagnosis: "private-key-permissions",
         confidence: 0.9,
-        anchors: &["load key", "bad permissions"],
+        anchors: &["bad permissions"],
         template: r#"Load key "{path}": bad permissions"#,
         ..BASE
     },
@@ -585,7 +570,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "windows-bad-permissions",
         diagnosis: "private-key-permissions",
         confidence: 0.9,
-        anchors: &["bad permissions", "removing permissions"],
+        anchors: &["bad permissions"],
         template: r"Bad permissions. Try removing permissions for user: {_} on file {path}.",
         ..BASE
     },
@@ -595,7 +580,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "az-login-required",
         diagnosis: "not-signed-in",
         confidence: 0.95,
-        anchors: &["az login", "to setup account"],
+        anchors: &["az login"],
         template: r"Please run 'az login' to setup account.",
         ..BASE
     },
@@ -604,7 +589,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "aadsts70043",
         diagnosis: "not-signed-in",
         confidence: 0.9,
-        anchors: &["aadsts", "70043:"],
+        anchors: &["aadsts"],
         template: r"AADSTS70043",
         ..BASE
     },
@@ -613,7 +598,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "refresh-token-expired",
         diagnosis: "not-signed-in",
         confidence: 0.85,
-        anchors: &["refresh token has", " expired"],
+        anchors: &["aadsts", "refresh token has expired"],
         template: r"The refresh token has expired",
         ..BASE
     },
@@ -622,7 +607,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "connect-azaccount-required",
         diagnosis: "not-signed-in",
         confidence: 0.95,
-        anchors: &["connect-azaccount", "to login"],
+        anchors: &["connect-azaccount"],
         template: r"Run Connect-AzAccount to login.",
         ..BASE
     },
@@ -631,7 +616,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "invalid-token-tenant",
         diagnosis: "not-signed-in",
         confidence: 0.85,
-        anchors: &["invalidauthentication", "tokentenant"],
+        anchors: &["authenticationtoken"],
         template: r"InvalidAuthenticationTokenTenant",
         ..BASE
     },
@@ -640,7 +625,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "expired-authentication-token",
         diagnosis: "not-signed-in",
         confidence: 0.9,
-        anchors: &["expiredauth", "enticationtoken"],
+        anchors: &["authenticationtoken"],
         template: r"ExpiredAuthenticationToken",
         ..BASE
     },
@@ -649,7 +634,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "ssh-cert-token-unsupported",
         diagnosis: "not-signed-in",
         confidence: 0.6,
-        anchors: &["token_type ssh-cert", "is not supported by"],
+        anchors: &["token_type ssh-cert"],
         template: r"token_type ssh-cert is not supported by this version of Azure Portal",
         ..BASE
     },
@@ -659,7 +644,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arc-agent-incompatible-cli",
         diagnosis: "agent-outdated",
         confidence: 0.7,
-        anchors: &["version of the arc agent", "running on the target"],
+        anchors: &["arc agent"],
         template: r"The version of the Arc Agent, {version} running on the target machine is not compatible with this version of the ssh extension.",
         ..BASE
     },
@@ -668,7 +653,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arc-agent-older-ps",
         diagnosis: "agent-outdated",
         confidence: 0.85,
-        anchors: &["arc agent running", "on the target machine"],
+        anchors: &["arc agent"],
         template: r"The Arc Agent running on the target machine {machine} in Resource Group {resourceGroup} is an older version than supported, {version}.",
         ..BASE
     },
@@ -678,7 +663,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "nonetype-unpack",
         diagnosis: "ssh-extension-missing",
         confidence: 0.6,
-        anchors: &["non-iterable", "nonetype object"],
+        anchors: &["non-iterable"],
         template: r"cannot unpack non-iterable NoneType object",
         ..BASE
     },
@@ -687,7 +672,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "oschmod-no-distribution",
         diagnosis: "ssh-extension-missing",
         confidence: 0.85,
-        anchors: &["no matching distribution", "oschmod"],
+        anchors: &["oschmod"],
         template: r"No matching distribution found for oschmod",
         ..BASE
     },
@@ -696,7 +681,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "extension-pip-failed",
         diagnosis: "ssh-extension-missing",
         confidence: 0.5,
-        anchors: &["pip failed", "with status code"],
+        anchors: &["pip failed"],
         template: r"Pip failed with status code",
         ..BASE
     },
@@ -705,7 +690,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "az-ssh-misspelled",
         diagnosis: "ssh-extension-missing",
         confidence: 0.85,
-        anchors: &["is misspelled", "not recognized by"],
+        anchors: &["is misspelled"],
         template: r"'ssh' is misspelled or not recognized by the system",
         ..BASE
     },
@@ -714,7 +699,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "az-ssh-not-in-group",
         diagnosis: "ssh-extension-missing",
         confidence: 0.85,
-        anchors: &["is not in the", "command group"],
+        anchors: &["command group"],
         template: r"'ssh' is not in the 'az' command group",
         ..BASE
     },
@@ -723,7 +708,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "az-ssh-arc-not-in-group",
         diagnosis: "ssh-extension-missing",
         confidence: 0.85,
-        anchors: &["is not in the", "command group"],
+        anchors: &["command group"],
         template: r"'arc' is not in the 'az ssh' command group",
         ..BASE
     },
@@ -733,7 +718,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "enter-azvm-not-recognized",
         diagnosis: "azssh-module-missing",
         confidence: 0.9,
-        anchors: &["enter-az", "is not recognized"],
+        anchors: &["enter-az"],
         template: r"The term 'Enter-Az{_}' is not recognized",
         ..BASE
     },

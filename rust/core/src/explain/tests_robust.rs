@@ -1,7 +1,8 @@
 //! Real output is wrapped, prefixed, coloured and CRLF'd: every sample must still be
 //! recognised, with the same values, in all those shapes.
 
-use super::tests::{SAMPLES, entry_match};
+use super::tests_samples::{SAMPLES, entry_match};
+use super::verify::EXCERPT_CHARS;
 use super::*;
 
 /// Hard-wraps every line at `width` characters, mid-word, after indenting the first
@@ -108,12 +109,12 @@ fn hard_wrap_at_120_anywhere() {
 }
 
 #[test]
-fn narrow_hard_wrap_keeps_the_entry() {
-    // At 70 columns every entry still has an anchor left, whatever the position.
-    check_all("width 70", |s| {
-        (0..70)
-            .step_by(3)
-            .map(|shift| hard_wrap(s, 70, shift))
+fn hard_wrap_at_any_width() {
+    // Consoles from 30 to 200 columns, the message starting anywhere on its line.
+    check_all("widths 30..=200", |s| {
+        (30..=200usize)
+            .step_by(7)
+            .flat_map(|w| (0..w).step_by(5).map(move |shift| hard_wrap(s, w, shift)))
             .collect()
     });
 }
@@ -124,9 +125,9 @@ fn powershell_concise_view_continuation() {
         if s.contains('\n') {
             return Vec::new();
         }
-        [60, 73, 80, 97, 120, 150]
-            .iter()
-            .map(|&w| concise_view("Enter-AzVM", s, w))
+        (30..=200)
+            .step_by(3)
+            .map(|w| concise_view("Enter-AzVM", s, w))
             .collect()
     });
 }
@@ -284,4 +285,46 @@ fn excerpt_is_cleaned_and_bounded() {
     );
     assert!(found[0].excerpt.chars().count() <= EXCERPT_CHARS + 2);
     assert!(found[0].excerpt.ends_with('…'));
+}
+
+#[test]
+fn utf16_from_windows_powershell_redirection() {
+    // `Enter-AzVM ... 2> err.txt` in Windows PowerShell 5.1 writes UTF-16LE with a BOM.
+    let text = "Enter-AzVM : Schlüssel \u{1F511}\r\nERROR: SSH connection is not enabled in the target port 2222.\r\n";
+    let at = text.find("SSH connection").unwrap_or(0);
+    let units_before = text[..at].encode_utf16().count();
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (input, bom) in [
+        ([&[0xff, 0xfe][..], &le].concat(), 2),
+        ([&[0xfe, 0xff][..], &be].concat(), 2),
+        (le.clone(), 0),
+    ] {
+        let found = explain(&input);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].extracted["port"], "2222");
+        assert_eq!(found[0].offset, bom + 2 * units_before);
+    }
+}
+
+#[test]
+fn a_long_path_ahead_of_the_anchor_is_kept() {
+    let path = format!(
+        "/home/{}/.clientsshproxy/sshProxy_linux_amd64_1_3_026973",
+        "very-long-directory-name/".repeat(9)
+    );
+    let msg = format!("/bin/bash: line 1: exec: {path}: cannot execute: Permission denied");
+    let noise = "debug1: Reading configuration data /etc/ssh/ssh_config\n".repeat(100);
+    for text in [
+        format!("{noise}{msg}\n{noise}"),
+        format!("{noise}{}\n{noise}", hard_wrap(&msg, 80, 3)),
+    ] {
+        let found = explain(text.as_bytes());
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].extracted["path"], path);
+        assert_eq!(
+            found[0].offset,
+            noise.len() + text[noise.len()..].find("exec:").unwrap_or(0)
+        );
+    }
 }

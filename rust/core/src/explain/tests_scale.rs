@@ -1,7 +1,9 @@
 //! Unrelated text, garbage and big `--debug` logs: nothing is guessed, needles are
 //! found at their offsets, and the order is root cause first.
 
-use super::tests::{SAMPLES, entry_match};
+use std::collections::BTreeSet;
+
+use super::tests_samples::{SAMPLES, entry_match};
 use super::*;
 
 /// xorshift64*: deterministic noise without a dependency.

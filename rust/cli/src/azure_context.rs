@@ -1,0 +1,109 @@
+//! The standalone host's Azure context: ARM endpoint, token, subscription and TLS trust,
+//! found the way the contract says (flags, then environment, then an installed `az`).
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use ssh_troubleshoot_core::model::AzureSettings;
+
+const PUBLIC_ARM: &str = "https://management.azure.com";
+const AZ_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Found {
+    pub azure: AzureSettings,
+    pub subscription: Option<String>,
+}
+
+/// `arm_endpoint` and `subscription` as given on the command line, if any.
+pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> Found {
+    let env_token = std::env::var("SSH_TROUBLESHOOT_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let need_cloud = arm_endpoint.is_none();
+    // The az calls are independent; each costs a Python start-up, so run them together.
+    let (cloud, account) = std::thread::scope(|s| {
+        let cloud = s.spawn(|| {
+            if need_cloud {
+                az(&[
+                    "cloud",
+                    "show",
+                    "--query",
+                    "endpoints.resourceManager",
+                    "-o",
+                    "tsv",
+                ])
+            } else {
+                None
+            }
+        });
+        let account = s.spawn(|| {
+            if subscription.is_none() {
+                az(&["account", "show", "--query", "id", "-o", "tsv"])
+            } else {
+                None
+            }
+        });
+        (cloud.join().ok().flatten(), account.join().ok().flatten())
+    });
+    let endpoint = arm_endpoint
+        .or(cloud)
+        .unwrap_or_else(|| PUBLIC_ARM.to_string());
+    let endpoint = endpoint.trim_end_matches('/').to_string();
+    let token = env_token.or_else(|| {
+        let mut args = vec![
+            "account",
+            "get-access-token",
+            "--resource",
+            endpoint.as_str(),
+            "--query",
+            "accessToken",
+            "-o",
+            "tsv",
+        ];
+        if let Some(s) = subscription.as_deref() {
+            args.extend(["--subscription", s]);
+        }
+        az(&args)
+    });
+    let ca_bundle = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    Found {
+        azure: AzureSettings {
+            arm_endpoint: Some(endpoint),
+            access_token: token,
+            ca_bundle,
+            proxy: None,
+        },
+        subscription: subscription.or(account),
+    }
+}
+
+/// One `az` call's trimmed standard output, or `None` if az is absent, fails or hangs.
+fn az(args: &[&str]) -> Option<String> {
+    let program = if cfg!(windows) { "az.cmd" } else { "az" };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) if started.elapsed() > AZ_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+    let value = out.trim().to_string();
+    (!value.is_empty()).then_some(value)
+}

@@ -1,0 +1,101 @@
+//! `azure.entra-login`: Microsoft Entra login (no `--local-user`) needs a Linux machine
+//! with the AADSSHLoginForLinux extension; Windows machines need a local user.
+
+use serde_json::Value;
+
+use crate::azure::facts::{EXTENSIONS, MACHINE};
+use crate::azure::{self, Fetched, need};
+use crate::checks::azure_machine::{self, target_vars};
+use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::Status;
+
+pub const ID: &str = "azure.entra-login";
+
+pub struct EntraLogin;
+
+impl Check for EntraLogin {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "Microsoft Entra login"
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &["entra-login-extension-missing", "local-user-required"]
+    }
+    fn requires(&self) -> &'static [&'static str] {
+        &[azure_machine::ID]
+    }
+    fn after(&self) -> &'static [&'static str] {
+        &[MACHINE, EXTENSIONS]
+    }
+    fn applies(&self, ctx: &Context) -> Applicability {
+        azure::applies(ctx)
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        if let Some(user) = &ctx.request.local_user {
+            return Ok(Outcome::pass(format!(
+                "Logging in as local user {user}; Microsoft Entra login is not used."
+            )));
+        }
+        let vars = target_vars(ctx);
+        let name = vars.get("machine").cloned().unwrap_or_default();
+        let Some(machine) = need::<Option<Fetched>>(deps, MACHINE)?
+            .as_ref()
+            .and_then(|m| m.ok_body())
+        else {
+            return Ok(Outcome::skip("The machine's OS is not known here."));
+        };
+        let os = machine
+            .pointer("/properties/osType")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if os.eq_ignore_ascii_case("windows") {
+            return Ok(Outcome::problem(
+                Status::Fail,
+                "local-user-required",
+                format!(
+                    "{name} runs Windows: SSH login with Microsoft Entra ID is not supported there; pass --local-user."
+                ),
+                &vars,
+            ));
+        }
+        let Some(extensions) = need::<Option<Fetched>>(deps, EXTENSIONS)? else {
+            return Ok(Outcome::skip("No extension list for this resource type."));
+        };
+        let Some(body) = extensions.ok_body() else {
+            return Ok(Outcome::skip(format!(
+                "Could not list the machine's extensions: {}",
+                extensions.evidence()
+            )));
+        };
+        let installed: Vec<String> = body
+            .get("value")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                e.pointer("/properties/type")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .collect();
+        if installed
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("AADSSHLoginForLinux"))
+        {
+            return Ok(Outcome::pass(format!(
+                "{name} has the AADSSHLoginForLinux extension."
+            )));
+        }
+        Ok(Outcome::problem(
+            Status::Fail,
+            "entra-login-extension-missing",
+            format!("{name} has no AADSSHLoginForLinux extension, so Microsoft Entra login will be refused (Permission denied (publickey))."),
+            &vars,
+        )
+        .evidence("extensions", if installed.is_empty() { "none".into() } else { installed.join(", ") })
+        .evidence("ARM", extensions.evidence()))
+    }
+}

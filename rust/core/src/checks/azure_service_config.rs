@@ -1,0 +1,163 @@
+//! `azure.ssh-service-config`: the machine's `default` connectivity endpoint exists and
+//! its `SSH` service configuration allows the port asked for. A machine still set up
+//! the preview way (agent-local port allow-list, no service configuration) is told
+//! apart from a plain missing configuration.
+
+use serde_json::Value;
+
+use crate::azure::facts::{ENDPOINT, MACHINE, RESOURCE, Resource, SERVICE_CONFIG};
+use crate::azure::{self, Fetched, need};
+use crate::checks::azure_machine::{self, target_vars};
+use crate::checks::{Applicability, Check, CheckError, Context, Deps, FixAction, Outcome};
+use crate::model::{FixImpact, Status};
+
+pub const ID: &str = "azure.ssh-service-config";
+
+pub struct SshServiceConfig;
+
+/// What the endpoint reads say must change for SSH on the port to work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needed {
+    Nothing,
+    /// Neither the endpoint nor the configuration exists.
+    EndpointAndConfig,
+    Config,
+    /// The configuration allows another port.
+    Port {
+        allowed: String,
+    },
+    Unknown,
+}
+
+impl Check for SshServiceConfig {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "SSH service configuration"
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &["ssh-traffic-not-allowed", "post-preview-reconfiguration"]
+    }
+    fn requires(&self) -> &'static [&'static str] {
+        &[azure_machine::ID]
+    }
+    fn after(&self) -> &'static [&'static str] {
+        &[RESOURCE, MACHINE, ENDPOINT, SERVICE_CONFIG]
+    }
+    fn applies(&self, ctx: &Context) -> Applicability {
+        azure::applies(ctx)
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        let vars = target_vars(ctx);
+        let port = vars.get("port").cloned().unwrap_or_else(|| "22".into());
+        let name = vars.get("machine").cloned().unwrap_or_default();
+        let Some((resource_type, _)) = need::<Resource>(deps, RESOURCE)?.found() else {
+            return Ok(Outcome::skip("No machine to look at."));
+        };
+        let (Some(endpoint), Some(config)) = (
+            need::<Option<Fetched>>(deps, ENDPOINT)?,
+            need::<Option<Fetched>>(deps, SERVICE_CONFIG)?,
+        ) else {
+            return Ok(Outcome::skip("No machine to look at."));
+        };
+        let needed = needed(endpoint, config, &port);
+        let legacy_ports = need::<Option<Fetched>>(deps, MACHINE)?
+            .as_ref()
+            .and_then(|m| m.ok_body())
+            .map(preview_ports)
+            .unwrap_or_default();
+        let with_reads = |o: Outcome| {
+            o.evidence("endpoint", endpoint.evidence())
+                .evidence("service configuration", config.evidence())
+        };
+        let outcome = match &needed {
+            Needed::Nothing => Outcome::pass(format!("SSH connections to port {port} are allowed on {name}.")),
+            Needed::Unknown => {
+                return Ok(with_reads(match config.status() {
+                    Some(403) => Outcome::skip("You may not read the SSH service configuration (403); az assumes it is set up."),
+                    _ => Outcome::new(Status::Error, format!("Could not read the SSH service configuration: {}", config.evidence())),
+                }));
+            }
+            Needed::Port { allowed } => Outcome::problem(
+                Status::Fail,
+                "ssh-traffic-not-allowed",
+                format!("{name} allows SSH on port {allowed}, not {port}: SSH connection is not enabled in the target port {port}."),
+                &vars,
+            ),
+            Needed::EndpointAndConfig | Needed::Config if !legacy_ports.is_empty() => Outcome::problem(
+                Status::Fail,
+                "post-preview-reconfiguration",
+                format!(
+                    "{name} is still set up the preview way (agent allow-list: ports {}) and has no SSH service configuration.",
+                    legacy_ports.join(", ")
+                ),
+                &vars,
+            )
+            .evidence("agent incomingConnectionsPorts", legacy_ports.join(", ")),
+            Needed::EndpointAndConfig | Needed::Config => Outcome::problem(
+                Status::Fail,
+                "ssh-traffic-not-allowed",
+                format!(
+                    "{name} has no SSH service configuration{}: SSH is not enabled (az offers to create it when you have Owner or Contributor).",
+                    if needed == Needed::EndpointAndConfig { " (and no connectivity endpoint)" } else { "" }
+                ),
+                &vars,
+            ),
+        };
+        let mut outcome = with_reads(outcome);
+        if !matches!(needed, Needed::Nothing | Needed::Unknown) {
+            let create_endpoint = needed == Needed::EndpointAndConfig;
+            outcome = outcome.with_fix(
+                format!("{ID}:allow-port-{port}"),
+                format!(
+                    "{}Create or update the SSH service configuration of {name} to allow port {port} (it can take a minute to go live).",
+                    if create_endpoint { "Create the default connectivity endpoint, then " } else { "" }
+                ),
+                FixAction::AllowSshPort { resource_type: resource_type.to_string(), port: port.parse().unwrap_or(22), create_endpoint },
+            );
+            if let Some(fix) = outcome.fix.as_mut() {
+                fix.offer.impact = FixImpact::AzureResource;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// ARM may give the port as a number or a string.
+pub fn port_of(config: &Value) -> Option<String> {
+    match config.pointer("/properties/port")? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+pub fn needed(endpoint: &Fetched, config: &Fetched, port: &str) -> Needed {
+    match (endpoint.status(), config.status()) {
+        (Some(404), _) => Needed::EndpointAndConfig,
+        (_, Some(404 | 412)) => Needed::Config,
+        (_, Some(200)) => match config.ok_body().and_then(port_of) {
+            Some(p) if p == port => Needed::Nothing,
+            Some(allowed) => Needed::Port { allowed },
+            None => Needed::Config,
+        },
+        _ => Needed::Unknown,
+    }
+}
+
+/// The preview-era allow-list (`azcmagent config set incomingconnections.ports`).
+fn preview_ports(machine: &Value) -> Vec<String> {
+    machine
+        .pointer("/properties/agentConfiguration/incomingConnectionsPorts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            p.as_str()
+                .map(str::to_string)
+                .or_else(|| p.as_u64().map(|n| n.to_string()))
+        })
+        .collect()
+}

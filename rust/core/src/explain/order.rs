@@ -1,0 +1,59 @@
+//! From the entries found to the answer: one match per diagnosis, most likely root
+//! cause first (the order [`super::explain`] promises).
+
+use std::collections::BTreeSet;
+
+use super::Match;
+use super::kb::ENTRIES;
+use super::verify::Found;
+
+/// `found` has one slot per [`ENTRIES`] entry. Entries whose `unless` diagnoses are
+/// present are dropped; per diagnosis the strongest, then earliest, entry wins and the
+/// others only lend it values it lacks.
+pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
+    let all: Vec<(usize, Found)> = found
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (i, f)))
+        .collect();
+    let present: BTreeSet<&str> = all.iter().map(|(i, _)| ENTRIES[*i].diagnosis).collect();
+    let mut all: Vec<(usize, Found)> = all
+        .into_iter()
+        .filter(|(i, _)| !ENTRIES[*i].unless.iter().any(|d| present.contains(d)))
+        .collect();
+    all.sort_by(|(a, fa), (b, fb)| {
+        let (ea, eb) = (&ENTRIES[*a], &ENTRIES[*b]);
+        ea.diagnosis
+            .cmp(eb.diagnosis)
+            .then(eb.confidence.total_cmp(&ea.confidence))
+            .then(fa.offset.cmp(&fb.offset))
+    });
+    let mut out: Vec<Match> = Vec::new();
+    for (i, f) in all {
+        let e = &ENTRIES[i];
+        match out.last_mut() {
+            // Same diagnosis, weaker or later: only lends values the winner lacks.
+            Some(m) if m.diagnosis == e.diagnosis => {
+                for (k, v) in f.extracted {
+                    m.extracted.entry(k).or_insert(v);
+                }
+            }
+            _ => out.push(Match {
+                entry: e.id,
+                diagnosis: e.diagnosis,
+                confidence: e.confidence,
+                excerpt: f.excerpt,
+                extracted: f.extracted,
+                offset: f.offset,
+            }),
+        }
+    }
+    let rank = |d: &str| crate::catalogue::diagnosis(d).map_or(u8::MAX, |d| d.root_rank);
+    out.sort_by(|a, b| {
+        rank(a.diagnosis)
+            .cmp(&rank(b.diagnosis))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.offset.cmp(&b.offset))
+    });
+    out
+}
