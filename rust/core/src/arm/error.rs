@@ -104,7 +104,7 @@ fn chain<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'stat
 pub(crate) fn classify(err: &(dyn StdError + 'static)) -> Transport {
     let links = chain(err);
     if let Some(tls) = links.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
-        return Transport::Tls(tls.to_string());
+        return Transport::Tls(explain_tls(tls));
     }
     let timed_out = links.iter().any(|e| {
         e.downcast_ref::<reqwest::Error>()
@@ -117,6 +117,29 @@ pub(crate) fn classify(err: &(dyn StdError + 'static)) -> Transport {
     }
     Transport::Connect {
         detail: describe(&links),
+    }
+}
+
+/// rustls' message plus, for certificate problems, what it means in plain words.
+fn explain_tls(err: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let plain = match err {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer | C::BadSignature | C::UnhandledCriticalExtension => {
+                Some("the server's certificate was not issued by a CA this client trusts")
+            }
+            C::Expired | C::ExpiredContext { .. } => Some("the server's certificate has expired"),
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                Some("the server's certificate is for another host name")
+            }
+            C::Revoked => Some("the server's certificate is revoked"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match plain {
+        Some(p) => format!("{p} ({err})"),
+        None => err.to_string(),
     }
 }
 
