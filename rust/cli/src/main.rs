@@ -86,6 +86,10 @@ struct ArcArgs {
     /// Remove SSH access: delete the SSH service configuration, then the endpoint.
     #[arg(long = "disable-ssh")]
     disable_ssh: bool,
+    /// Ask Azure for relay credentials for real, to prove access end to end (the key is
+    /// never shown or kept).
+    #[arg(long = "probe-credentials")]
+    probe_credentials: bool,
     /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
     #[arg(long = "arm-endpoint")]
     arm_endpoint: Option<String>,
@@ -172,6 +176,7 @@ fn arc(args: ArcArgs) -> ExitCode {
         offline: args.offline,
         azure,
         deadline_ms: Some(args.deadline.saturating_mul(1000)),
+        probe_credentials: args.probe_credentials,
         ..Request::default()
     };
     if args.disable_ssh {

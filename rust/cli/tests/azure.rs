@@ -433,3 +433,123 @@ fn independent_reads_go_out_together() {
         "with --resource-type all reads are independent: {ms} ms"
     );
 }
+
+#[test]
+fn probing_credentials_proves_access_and_never_shows_the_relay_key() {
+    let list = format!("{}/listCredentials", arm::endpoint_path());
+    let standin = start(Scenario::healthy().answer("POST", &list, 200, json!({"relay": {
+        "namespaceName": "azgnrelay-eastus-l1", "namespaceNameSuffix": "servicebus.windows.net",
+        "hybridConnectionName": "microsoft.hybridcompute/machines/abc/123/v2",
+        "accessKey": "SharedAccessSignature sr=x&sig=RELAYKEYMARK&se=1&skn=y", "expiresOn": 1_900_000_000u64,
+        "serviceConfigurationToken": "SERVICETOKENMARK"}})));
+    let run = diagnose(&standin, &["--probe-credentials"]);
+    let f = finding(&run.report, "azure.relay-credentials");
+    assert_eq!(f["status"], "pass", "{f:#}");
+    assert_eq!(
+        f["evidence"]["relay namespace"],
+        "azgnrelay-eastus-l1.servicebus.windows.net"
+    );
+    assert!(
+        !run.all_output.contains("RELAYKEYMARK") && !run.all_output.contains("SERVICETOKENMARK"),
+        "{}",
+        run.all_output
+    );
+    let post = standin
+        .requests()
+        .into_iter()
+        .find(|r| r["method"] == "POST")
+        .unwrap();
+    assert_eq!(post["body"], json!({"serviceName": "SSH"}));
+    assert_eq!(post["query"]["expiresin"], "600");
+
+    let denied = start(Scenario::healthy().answer("POST", &list, 403, error("AuthorizationFailed",
+        "The client 'ada@contoso.com' does not have authorization to perform action 'Microsoft.HybridConnectivity/endpoints/listCredentials/action'")));
+    let run = diagnose(&denied, &["--probe-credentials"]);
+    assert_eq!(
+        diagnosis(&run, "azure.relay-credentials"),
+        "connect-permission-missing"
+    );
+    // Without the flag nothing is asked for.
+    let quiet = start(Scenario::healthy());
+    diagnose(&quiet, &[]);
+    assert!(quiet.requests().iter().all(|r| r["method"] == "GET"));
+}
+
+#[test]
+fn an_unregistered_provider_answering_409_is_named() {
+    let standin = start(
+        Scenario::healthy()
+            .answer(
+                "GET",
+                &arm::endpoint_path(),
+                409,
+                error(
+                    "NoRegisteredProviderFound",
+                    "No registered resource provider found for location 'eastus'",
+                ),
+            )
+            .answer(
+                "GET",
+                &arm::config_path(),
+                409,
+                error(
+                    "NoRegisteredProviderFound",
+                    "No registered resource provider found",
+                ),
+            ),
+    );
+    let run = diagnose(&standin, &[]);
+    assert_eq!(
+        diagnosis(&run, "azure.ssh-service-config"),
+        "provider-not-registered",
+        "{:#}",
+        run.report
+    );
+}
+
+#[test]
+fn the_token_subscription_and_cloud_come_from_an_installed_az() {
+    let standin = start(Scenario::healthy());
+    let mut m = Machine::new();
+    m.az_extension("2.0.6");
+    m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
+    // An `az` that answers the three questions the tool asks, and records them.
+    let log = m.root.join("az-calls");
+    m.script(
+        "az",
+        &format!(
+            "echo \"$*\" >> {log}\ncase \"$*\" in\n  'cloud show'*) echo '{url}/' ;;\n  'account show'*) echo '{SUB}' ;;\n  'account get-access-token'*) echo '{token}' ;;\n  *) exit 1 ;;\nesac",
+            log = log.display(),
+            url = standin.url,
+            token = arm::token()
+        ),
+    );
+    let out = m.run(&[
+        "arc",
+        "-g",
+        RG,
+        "-n",
+        VM,
+        "--client",
+        "azure-cli",
+        "--output",
+        "json",
+    ]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!all.contains(TOKEN_MARK));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        finding(&report, "azure.machine")["status"],
+        "pass",
+        "{report:#}"
+    );
+    assert_eq!(report["target"]["subscription"], SUB);
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        calls.contains(&format!(
+            "account get-access-token --resource {}",
+            standin.url
+        )),
+        "{calls}"
+    );
+}

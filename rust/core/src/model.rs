@@ -104,6 +104,9 @@ pub struct Request {
     pub azure: Option<AzureSettings>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<String>,
+    /// Extension: ask ARM for relay credentials for real (`--probe-credentials`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe_credentials: bool,
     /// Extension: overall deadline for the run, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
@@ -124,6 +127,7 @@ impl Default for Request {
             offline: false,
             azure: None,
             fixes: Vec::new(),
+            probe_credentials: false,
             deadline_ms: None,
         }
     }

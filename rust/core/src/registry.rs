@@ -17,6 +17,7 @@ pub fn all() -> Vec<Arc<dyn Check>> {
         Arc::new(checks::azure_service_config::SshServiceConfig),
         Arc::new(checks::azure_permissions::AzurePermissions),
         Arc::new(checks::azure_entra_login::EntraLogin),
+        Arc::new(checks::azure_relay_credentials::RelayCredentials),
     ];
     // Hidden nodes that read ARM; never reported, listed after the checks they feed.
     all.extend(crate::azure::facts::nodes());

@@ -37,7 +37,11 @@ impl Check for SshServiceConfig {
         "SSH service configuration"
     }
     fn diagnoses(&self) -> &'static [&'static str] {
-        &["ssh-traffic-not-allowed", "post-preview-reconfiguration"]
+        &[
+            "ssh-traffic-not-allowed",
+            "post-preview-reconfiguration",
+            "provider-not-registered",
+        ]
     }
     fn requires(&self) -> &'static [&'static str] {
         &[azure_machine::ID]
@@ -74,6 +78,12 @@ impl Check for SshServiceConfig {
         };
         let outcome = match &needed {
             Needed::Nothing => Outcome::pass(format!("SSH connections to port {port} are allowed on {name}.")),
+            Needed::Unknown if [endpoint, config].iter().any(|f| unregistered(f)) => Outcome::problem(
+                Status::Fail,
+                "provider-not-registered",
+                format!("Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."),
+                &vars,
+            ),
             Needed::Unknown => {
                 return Ok(with_reads(match config.status() {
                     Some(403) => Outcome::skip("You may not read the SSH service configuration (403); az assumes it is set up."),
@@ -107,7 +117,9 @@ impl Check for SshServiceConfig {
             ),
         };
         let mut outcome = with_reads(outcome);
-        if !matches!(needed, Needed::Nothing | Needed::Unknown) {
+        if !matches!(needed, Needed::Nothing | Needed::Unknown)
+            && outcome.diagnosis != Some("provider-not-registered")
+        {
             let create_endpoint = needed == Needed::EndpointAndConfig;
             outcome = outcome.with_fix(
                 format!("{ID}:allow-port-{port}"),
@@ -123,6 +135,15 @@ impl Check for SshServiceConfig {
         }
         Ok(outcome)
     }
+}
+
+/// A 409 that means the provider is not registered in the subscription.
+fn unregistered(f: &Fetched) -> bool {
+    f.status() == Some(409)
+        && matches!(
+            f.error_code(),
+            Some("NoRegisteredProviderFound" | "MissingSubscriptionRegistration")
+        )
 }
 
 /// ARM may give the port as a number or a string.

@@ -16,6 +16,7 @@ pub mod azure_entra_login;
 pub mod azure_machine;
 pub mod azure_permissions;
 pub mod azure_provider;
+pub mod azure_relay_credentials;
 pub mod azure_service_config;
 pub mod azure_sign_in;
 pub mod openssh;

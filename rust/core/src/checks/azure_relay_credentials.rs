@@ -1,0 +1,110 @@
+//! `azure.relay-credentials` (only with `--probe-credentials`): asks for relay
+//! credentials for real, as the client does before connecting, to prove authorization
+//! end to end. The relay access key in the answer is never shown or kept.
+
+use serde_json::{Value, json};
+
+use crate::arm::Method;
+use crate::azure::facts::{CONNECTIVITY_API, RESOURCE, Resource};
+use crate::azure::{self, CLIENT, ClientFact, fetch, need};
+use crate::checks::azure_machine::{self, read_failure, target_vars};
+use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::Status;
+
+pub const ID: &str = "azure.relay-credentials";
+/// The shortest lifetime ARM accepts: the probe's credentials should die soon.
+const EXPIRES_IN: &str = "600";
+
+pub struct RelayCredentials;
+
+impl Check for RelayCredentials {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "Relay credentials (probe)"
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &[
+            "connect-permission-missing",
+            "ssh-traffic-not-allowed",
+            "provider-not-registered",
+        ]
+    }
+    fn requires(&self) -> &'static [&'static str] {
+        &[azure_machine::ID]
+    }
+    fn after(&self) -> &'static [&'static str] {
+        &[CLIENT, RESOURCE]
+    }
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(40)
+    }
+    fn applies(&self, ctx: &Context) -> Applicability {
+        match azure::applies(ctx) {
+            Applicability::Run if ctx.request.probe_credentials => Applicability::Run,
+            _ => Applicability::NotListed,
+        }
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        let vars = target_vars(ctx);
+        let Ok(client) = need::<ClientFact>(deps, CLIENT)? else {
+            return Ok(Outcome::skip("No ARM client."));
+        };
+        let Some((_, uri)) = need::<Resource>(deps, RESOURCE)?.found() else {
+            return Ok(Outcome::skip("No machine to ask for."));
+        };
+        let path = uri
+            .clone()
+            .lit("providers")
+            .lit("Microsoft.HybridConnectivity")
+            .lit("endpoints")
+            .lit("default")
+            .lit("listCredentials");
+        let answer = fetch(
+            client,
+            Method::Post,
+            &path,
+            CONNECTIVITY_API,
+            &[("expiresin", EXPIRES_IN)],
+            Some(&json!({"serviceName": "SSH"})),
+        );
+        let name = vars.get("machine").cloned().unwrap_or_default();
+        let Some(body) = answer.ok_body() else {
+            return Ok(match (answer.status(), answer.error_code()) {
+                (Some(404 | 412), _) => Outcome::problem(
+                    Status::Fail,
+                    "ssh-traffic-not-allowed",
+                    format!("Azure has no SSH endpoint configuration to issue credentials for on {name}."),
+                    &vars,
+                )
+                .evidence("ARM", answer.evidence()),
+                (_, Some("NoRegisteredProviderFound" | "MissingSubscriptionRegistration")) => Outcome::problem(
+                    Status::Fail,
+                    "provider-not-registered",
+                    "Request for Azure Relay Information failed: Microsoft.HybridConnectivity is not registered.".to_string(),
+                    &vars,
+                )
+                .evidence("ARM", answer.evidence()),
+                _ => read_failure(&answer, &vars, &format!("get relay credentials for {name}")),
+            });
+        };
+        // Only names and the expiry: never the access key or the service token.
+        let relay = body.get("relay").unwrap_or(&Value::Null);
+        let field = |k: &str| {
+            relay
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        };
+        let expires = relay
+            .get("expiresOn")
+            .and_then(Value::as_i64)
+            .map_or("?".into(), |e| e.to_string());
+        Ok(Outcome::pass(format!("Azure issued relay credentials for {name} (they expire at unix time {expires}; the key is not kept)."))
+            .evidence("relay namespace", format!("{}.{}", field("namespaceName"), field("namespaceNameSuffix")))
+            .evidence("hybrid connection", field("hybridConnectionName")))
+    }
+}
