@@ -79,6 +79,17 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
     }
 }
 
+fn looks_like_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
 /// One `az` call's trimmed standard output, or `None` if az is absent, fails or hangs.
 fn az(args: &[&str]) -> Option<String> {
     let program = if cfg!(windows) { "az.cmd" } else { "az" };

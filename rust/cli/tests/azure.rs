@@ -14,12 +14,18 @@ struct Run {
     all_output: String,
 }
 
-fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {
+/// A healthy az client machine that trusts `ca` and holds a token.
+fn client_machine(ca: &std::path::Path) -> Machine {
     let mut m = Machine::new();
     m.az_extension("2.0.6");
     m.az_proxy(0o755);
     m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
-    m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
+    m.set_env("REQUESTS_CA_BUNDLE", ca.to_str().unwrap());
+    m
+}
+
+fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {
+    let m = client_machine(&standin.ca_bundle);
     let mut args = vec![
         "arc",
         "-g",
@@ -232,9 +238,7 @@ fn transport_faults_become_errors_while_the_rest_still_report() {
 fn an_untrusted_certificate_is_a_tls_error_with_a_hint() {
     let standin = start(Scenario::healthy());
     let other = start(Scenario::healthy());
-    let mut m = Machine::new();
-    m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
-    m.set_env("REQUESTS_CA_BUNDLE", other.ca_bundle.to_str().unwrap());
+    let m = client_machine(&other.ca_bundle);
     let (_, report) = m.json(&[
         "arc",
         "-g",
@@ -278,9 +282,7 @@ fn a_hanging_arm_is_bounded_by_the_deadline() {
 #[test]
 fn a_name_cannot_add_path_segments_or_a_query() {
     let standin = start(Scenario::healthy());
-    let mut m = Machine::new();
-    m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
-    m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
+    let m = client_machine(&standin.ca_bundle);
     let evil = "web01/../../providers/Microsoft.Authorization/roleAssignments/x?api-version=1#frag";
     let _ = m.json(&[
         "arc",
@@ -518,7 +520,7 @@ fn the_token_subscription_and_cloud_come_from_an_installed_az() {
     m.script(
         "az",
         &format!(
-            "echo \"$*\" >> {log}\ncase \"$*\" in\n  'cloud show'*) echo '{url}/' ;;\n  'account show'*) echo '{SUB}' ;;\n  'account get-access-token'*) echo '{token}' ;;\n  *) exit 1 ;;\nesac",
+            "echo \"$*\" >> {log}\ncase \"$*\" in\n  'cloud show'*) echo '{url}/' ;;\n  'account show --subscription Production'*) echo '{SUB}' ;;\n  'account show'*) echo '{SUB}' ;;\n  'account get-access-token'*) echo '{token}' ;;\n  *) exit 1 ;;\nesac",
             log = log.display(),
             url = standin.url,
             token = arm::token()

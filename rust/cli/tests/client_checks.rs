@@ -489,3 +489,33 @@ fn an_unreadable_module_folder_is_a_note_not_a_crash() {
         "{f:#}"
     );
 }
+
+#[test]
+fn colour_on_a_terminal_and_never_with_no_color() {
+    let m = Machine::new();
+    let bin = env!("CARGO_BIN_EXE_ssh-troubleshoot");
+    let on_terminal = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new("/usr/bin/script");
+        cmd.args([
+            "-qec",
+            &format!("{bin} arc --client azure-cli"),
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("HOME", &m.home)
+        .env("PATH", &m.bin);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        text(&cmd.output().unwrap().stdout)
+    };
+    assert!(
+        on_terminal(None).contains("\x1b[32mPASS"),
+        "colour on a terminal"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(
+        plain.contains("PASS") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+}
