@@ -45,6 +45,24 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
         });
         (cloud.join().ok().flatten(), account.join().ok().flatten())
     });
+    // ARM paths take the subscription id; a name is resolved the way az resolves it.
+    let subscription = subscription.map(|s| {
+        if looks_like_guid(&s) {
+            s
+        } else {
+            az(&[
+                "account",
+                "show",
+                "--subscription",
+                &s,
+                "--query",
+                "id",
+                "-o",
+                "tsv",
+            ])
+            .unwrap_or(s)
+        }
+    });
     let endpoint = arm_endpoint
         .or(cloud)
         .unwrap_or_else(|| PUBLIC_ARM.to_string());

@@ -532,6 +532,8 @@ fn the_token_subscription_and_cloud_come_from_an_installed_az() {
         RG,
         "-n",
         VM,
+        "--subscription",
+        "Production",
         "--client",
         "azure-cli",
         "--output",
@@ -553,5 +555,9 @@ fn the_token_subscription_and_cloud_come_from_an_installed_az() {
             standin.url
         )),
         "{calls}"
+    );
+    assert!(
+        calls.contains("account show --subscription Production"),
+        "a subscription name is resolved to its id: {calls}"
     );
 }
