@@ -1,7 +1,6 @@
 //! The standalone host's Azure context: ARM endpoint, token, subscription and TLS trust,
 //! found the way the contract says (flags, then environment, then an installed `az`).
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ssh_troubleshoot_core::model::AzureSettings;
@@ -111,28 +110,7 @@ fn looks_like_guid(s: &str) -> bool {
 /// One `az` call's trimmed standard output, or `None` if az is absent, fails or hangs.
 fn az(args: &[&str]) -> Option<String> {
     let program = if cfg!(windows) { "az.cmd" } else { "az" };
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let started = std::time::Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => break,
-            Ok(Some(_)) | Err(_) => return None,
-            Ok(None) if started.elapsed() > AZ_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
-    let value = out.trim().to_string();
-    (!value.is_empty()).then_some(value)
+    let ran = ssh_troubleshoot_core::probe::process::run(program, args, AZ_TIMEOUT).ok()?;
+    let value = ran.stdout.trim().to_string();
+    (ran.code == Some(0) && !value.is_empty()).then_some(value)
 }

@@ -161,19 +161,7 @@ fn nearest_existing(path: &Path) -> Option<String> {
 
 #[cfg(unix)]
 fn writable(dir: &str) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(Path::new(dir).as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    unsafe {
-        libc::faccessat(
-            libc::AT_FDCWD,
-            c.as_ptr(),
-            libc::W_OK | libc::X_OK,
-            libc::AT_EACCESS,
-        ) == 0
-    }
+    crate::probe::user::kernel_allows(Path::new(dir), libc::W_OK | libc::X_OK).unwrap_or(false)
 }
 
 #[cfg(not(unix))]

@@ -41,13 +41,21 @@ pub fn mode_allows_exec(mode: u32, owner: u32, group: u32, who: &Identity) -> bo
     mode & 0o001 != 0
 }
 
-/// The kernel's own verdict (mode bits, ACLs, noexec mounts, security modules).
+/// The kernel's own verdict on executing (mode bits, ACLs, noexec mounts, security
+/// modules).
 #[cfg(unix)]
 pub fn kernel_allows_exec(path: &std::path::Path) -> Option<bool> {
+    kernel_allows(path, libc::X_OK)
+}
+
+/// The kernel's verdict for this user on `mode` (`libc::X_OK`, `W_OK`, …), judged with
+/// the effective ids as the client process will have them.
+#[cfg(unix)]
+pub fn kernel_allows(path: &std::path::Path, mode: libc::c_int) -> Option<bool> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
     // SAFETY: `c` is a valid NUL-terminated string that outlives the call.
-    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::X_OK, libc::AT_EACCESS) };
+    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) };
     Some(rc == 0)
 }
 
