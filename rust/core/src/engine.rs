@@ -62,7 +62,8 @@ pub fn run(ctx: Arc<Context>, checks: &[Arc<dyn Check>], deadline: Duration) -> 
 
     let (tx, rx) = mpsc::channel::<Message>();
     loop {
-        start_ready(&ctx, &listed, &index, &mut states, &tx);
+        let may_start = Instant::now() < deadline_at;
+        start_ready(&ctx, &listed, &index, &mut states, &tx, may_start);
 
         let running: Vec<(usize, Instant)> = states
             .iter()
@@ -135,6 +136,7 @@ fn start_ready(
     index: &HashMap<&'static str, usize>,
     states: &mut [State],
     tx: &mpsc::Sender<Message>,
+    may_start: bool,
 ) {
     // Settling one check (as skipped) can make another ready, so repeat until stable.
     loop {
@@ -157,14 +159,19 @@ fn start_ready(
             {
                 continue;
             }
-            progressed = true;
             if let Some(outcome) = blocked(&deps, states) {
                 states[i] = State::Done {
                     finding: finding(check.as_ref(), outcome, 0),
                     output: None,
                 };
+                progressed = true;
                 continue;
             }
+            // Past the deadline nothing new starts; it is reported as not run.
+            if !may_start {
+                continue;
+            }
+            progressed = true;
             let mut dep_outputs = Deps::default();
             for (id, j, _) in &deps {
                 if let State::Done {

@@ -227,3 +227,39 @@ fn the_json_entry_point_answers_errors_as_objects() {
     );
     assert!(!v.contains("eyJ0eXAi"), "{v}");
 }
+
+#[test]
+fn nothing_starts_after_the_deadline() {
+    let slow: Arc<dyn Check> = Arc::new(Probe {
+        id: "t.slow",
+        behaviour: Behaviour::Sleep(Duration::from_secs(30)),
+        requires: &[],
+        timeout: Duration::from_secs(60),
+    });
+    // Reads t.slow's output if there is any, but does not need it to pass.
+    struct Reader;
+    impl Check for Reader {
+        fn id(&self) -> &'static str {
+            "t.reader"
+        }
+        fn title(&self) -> &'static str {
+            "t.reader"
+        }
+        fn diagnoses(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn after(&self) -> &'static [&'static str] {
+            &["t.slow"]
+        }
+        fn applies(&self, _ctx: &Context) -> Applicability {
+            Applicability::Run
+        }
+        fn run(&self, _ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
+            Ok(Outcome::pass("ran"))
+        }
+    }
+    let report = run(vec![slow, Arc::new(Reader)], Some(300));
+    let reader = &report.findings[1];
+    assert_eq!(reader.status, Status::Error);
+    assert!(reader.summary.starts_with("Not run"), "{}", reader.summary);
+}
