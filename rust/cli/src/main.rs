@@ -264,8 +264,15 @@ fn read_explain(args: &ArcArgs) -> Result<Option<String>, String> {
             .take(MAX_EXPLAIN_BYTES + 1)
             .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_EXPLAIN_BYTES + 1).read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| {
+            // Sized up front: doubling a 50 MB buffer would briefly hold three copies.
+            let len = f
+                .metadata()
+                .map_or(0, |m| m.len())
+                .min(MAX_EXPLAIN_BYTES + 1);
+            bytes.reserve_exact(usize::try_from(len).unwrap_or(0));
+            f.take(MAX_EXPLAIN_BYTES + 1).read_to_end(&mut bytes)
+        })
     };
     let shown = if path.as_os_str() == "-" {
         "standard input".to_string()
@@ -280,7 +287,11 @@ fn read_explain(args: &ArcArgs) -> Result<Option<String>, String> {
         ));
     }
     // Logs mix encodings; the matcher only needs the ASCII skeleton of each message.
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        // Only invalid input pays for a second copy.
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }))
 }
 
 fn confirm(question: &str) -> bool {
