@@ -1,0 +1,297 @@
+function Test-AzSshArc {
+    <#
+    .SYNOPSIS
+    Finds out why SSH to an Azure Arc-enabled server (Enter-AzVM, az ssh arc) fails, and
+    explains its error messages.
+
+    .DESCRIPTION
+    Test-AzSshArc checks everything that must be right for Enter-AzVM to reach an Azure
+    Arc-enabled server: the OpenSSH client on this machine, the Az.Ssh.ArcProxy module and
+    its proxy file, your Azure login and role assignments, the
+    Microsoft.HybridConnectivity provider, the machine's agent and connection status, its
+    connectivity endpoint and SSH service configuration. Every check reports a finding
+    (pass, fail, warn, skip, error) with the evidence it looked at and a remedy.
+
+    It also explains error text: give it the message Enter-AzVM printed (-Explain) or the
+    error record itself (-ErrorRecord $Error[0]), and it names the known cause with the
+    matching remedy.
+
+    Without a target (-ResourceGroupName and -Name) it checks this machine only. With
+    -Offline it runs the client-side checks only. Azure access comes from the current
+    Azure PowerShell context (Connect-AzAccount, Set-AzContext): the subscription, the
+    cloud's Resource Manager endpoint and a token from Get-AzAccessToken. Without
+    Az.Accounts or a login the client-side checks still run, and the Azure checks report
+    not-signed-in.
+
+    The command is read-only unless you ask for a change. -Fix applies the fixes the
+    report offers and -DisableSsh removes SSH access to the machine; both go through
+    ShouldProcess. The command's ConfirmImpact is High, so with the default
+    $ConfirmPreference every fix and the removal ask first, the way az's --fix asks per
+    fix; -Confirm:$false applies without asking (az's --yes) and -WhatIf shows what
+    would change. Plain diagnosis never asks.
+
+    .PARAMETER ResourceGroupName
+    Resource group of the Arc-enabled server, as for Enter-AzVM.
+
+    .PARAMETER Name
+    Name of the Arc-enabled server, as for Enter-AzVM.
+
+    .PARAMETER SubscriptionId
+    Subscription of the server. Default: the subscription of the current Azure PowerShell
+    context.
+
+    .PARAMETER Port
+    SSH port to reach on the server. Default 22.
+
+    .PARAMETER LocalUser
+    Local user to log in as (a local account instead of a Microsoft Entra login).
+
+    .PARAMETER SshClientFolder
+    Folder holding ssh and ssh-keygen, as given to Enter-AzVM -SshClientFolder.
+
+    .PARAMETER ResourceType
+    Resource type of the server, e.g. Microsoft.HybridCompute/machines. Default:
+    discovered.
+
+    .PARAMETER Explain
+    Error text to explain, e.g. what Enter-AzVM printed.
+
+    .PARAMETER ErrorRecord
+    An error record to explain, e.g. $Error[0] after a failed Enter-AzVM: its message,
+    its exception and every inner exception are explained. Accepts pipeline input.
+
+    .PARAMETER Offline
+    Client-side checks only: nothing is asked of Azure.
+
+    .PARAMETER Fix
+    Apply the fixes the report offers, each after ShouldProcess (-WhatIf, -Confirm).
+
+    .PARAMETER DisableSsh
+    Remove SSH access to the server: delete its SSH service configuration, then its
+    default connectivity endpoint. High impact: asks first unless -Confirm:$false.
+
+    .PARAMETER Quiet
+    Return only $true (healthy: no check failed and no error text matched a known cause)
+    or $false.
+
+    .PARAMETER ProbeCredentials
+    Ask Azure for relay credentials for real, to prove access end to end. The key is
+    never shown or kept.
+
+    .EXAMPLE
+    Test-AzSshArc
+
+    Checks this machine: the OpenSSH client, Az.Ssh.ArcProxy and its proxy file.
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceGroupName myRG -Name myServer
+
+    Checks everything between this machine and the Arc-enabled server myServer, with
+    the current Azure PowerShell login.
+
+    .EXAMPLE
+    Test-AzSshArc -Explain 'Failed to create ssh connection: 404 Endpoint does not exist'
+
+    Explains an error message and runs the client-side checks that bear on it.
+
+    .EXAMPLE
+    Enter-AzVM -ResourceGroupName myRG -Name myServer
+    Test-AzSshArc -ErrorRecord $Error[0] -ResourceGroupName myRG -Name myServer
+
+    Explains the error of a failed Enter-AzVM (its message and inner exceptions), and
+    checks the machine it tried to reach. `$Error[0] | Test-AzSshArc` works too.
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceGroupName myRG -Name myServer -Fix -WhatIf
+
+    Shows which offered fixes would be applied, without changing anything. Without
+    -WhatIf each fix asks first; add -Confirm:$false to apply them all.
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceGroupName myRG -Name myServer -DisableSsh
+
+    Removes SSH access to myServer (its SSH service configuration, then its default
+    connectivity endpoint) after asking.
+
+    .EXAMPLE
+    if (-not (Test-AzSshArc -ResourceGroupName myRG -Name myServer -Quiet)) { throw 'SSH to myServer is broken' }
+
+    Uses the answer in a script: $true when healthy.
+
+    .EXAMPLE
+    (Test-AzSshArc -Offline).Findings | Where-Object Status -ne 'pass' | Format-List
+
+    Client-side checks only, showing every finding that did not pass with its evidence
+    and remedy.
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceGroupName myRG -Name myServer -ProbeCredentials -Port 2222 -LocalUser admin
+
+    Proves end to end that you may connect to port 2222 as the local user admin, by
+    asking Azure for relay credentials (never shown or kept).
+
+    .INPUTS
+    System.Management.Automation.ErrorRecord
+
+    .OUTPUTS
+    SshTroubleshoot.Report, or System.Boolean with -Quiet.
+
+    .NOTES
+    Tool failures (an invalid request, a missing native library) are terminating errors
+    with the FullyQualifiedErrorId 'SshTroubleshoot<Code>,Test-AzSshArc'. Problems found
+    on your machine or in Azure are findings, not errors.
+
+    .LINK
+    https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'ThisMachine')]
+    [OutputType('SshTroubleshoot.Report')]
+    [OutputType([bool])]
+    param(
+        [Parameter(ParameterSetName = 'Machine', Mandatory)]
+        [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
+        [ValidateNotNullOrEmpty()]
+        [string]$ResourceGroupName,
+
+        [Parameter(ParameterSetName = 'Machine', Mandatory)]
+        [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
+        [ValidateNotNullOrEmpty()]
+        [string]$Name,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'DisableSsh')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SubscriptionId,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [ValidateRange(1, 65535)]
+        [int]$Port,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [ValidateNotNullOrEmpty()]
+        [string]$LocalUser,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SshClientFolder,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'DisableSsh')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ResourceType,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Explain,
+
+        [Parameter(ParameterSetName = 'ThisMachine', ValueFromPipeline)]
+        [Parameter(ParameterSetName = 'Machine', ValueFromPipeline)]
+        [System.Management.Automation.ErrorRecord]$ErrorRecord,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$Offline,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$Fix,
+
+        [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
+        [switch]$DisableSsh,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$Quiet,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$ProbeCredentials
+    )
+
+    begin {
+        $texts = New-Object System.Collections.Generic.List[string]
+        if ($Explain) { $texts.Add($Explain) }
+    }
+
+    process {
+        if ($ErrorRecord) { $texts.Add((Get-SshtsErrorText -ErrorRecord $ErrorRecord)) }
+    }
+
+    end {
+        $activity = 'Test-AzSshArc'
+        $hasTarget = $PSCmdlet.ParameterSetName -ne 'ThisMachine'
+        $machine = if ($hasTarget) { "$ResourceGroupName/$Name" } else { 'this machine' }
+
+        if ($DisableSsh -and -not $PSCmdlet.ShouldProcess($machine,
+                'Remove SSH access: delete the SSH service configuration, then the default connectivity endpoint')) {
+            return
+        }
+
+        $request = [ordered]@{
+            schemaVersion = 1
+            command       = 'diagnose'
+            client        = 'powershell'
+            offline       = [bool]$Offline
+            deadlineMs    = 30000
+        }
+        if ($DisableSsh) { $request.command = 'disable-ssh' }
+        if ($hasTarget) {
+            $target = [ordered]@{ resourceGroup = $ResourceGroupName; name = $Name }
+            if ($SubscriptionId) { $target.subscription = $SubscriptionId }
+            if ($ResourceType) { $target.resourceType = $ResourceType }
+            $request.target = $target
+        }
+        if ($PSBoundParameters.ContainsKey('Port')) { $request.port = $Port }
+        if ($LocalUser) { $request.localUser = $LocalUser }
+        if ($SshClientFolder) { $request.sshClientFolder = $SshClientFolder }
+        if ($texts.Count -gt 0) { $request.explain = $texts -join ([Environment]::NewLine + [Environment]::NewLine) }
+        if ($ProbeCredentials) { $request.probeCredentials = $true }
+
+        if ($hasTarget -and -not $Offline) {
+            Write-Progress -Activity $activity -Status 'Reading the Azure PowerShell context' -PercentComplete 10
+            $azure = Get-SshtsAzureContext -SubscriptionId $SubscriptionId
+            if ($azure.Reason) {
+                Write-Verbose "$($azure.Reason) The Azure checks will report not-signed-in."
+            }
+            if ($azure.SubscriptionId) { $request.target.subscription = $azure.SubscriptionId }
+            $settings = [ordered]@{}
+            if ($azure.ArmEndpoint) { $settings.armEndpoint = $azure.ArmEndpoint }
+            if ($azure.AccessToken) { $settings.accessToken = $azure.AccessToken }
+            $request.azure = $settings
+        }
+
+        Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
+        $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet)
+
+        if ($Fix) {
+            $offered = @($report.Findings | Where-Object { $null -ne $_.Fix } | ForEach-Object { $_.Fix } |
+                    Sort-Object -Property Id -Unique)
+            if ($offered.Count -eq 0) {
+                Write-Warning 'Nothing to fix: no finding offers a fix.'
+            }
+            $chosen = @(foreach ($offer in $offered) {
+                    if ($PSCmdlet.ShouldProcess($offer.Description, "Apply fix $($offer.Id) ($($offer.Impact))")) {
+                        $offer.Id
+                    }
+                })
+            if ($chosen.Count -gt 0) {
+                Write-Progress -Activity $activity -Status ('Applying {0} fix(es), then checking again' -f $chosen.Count) -PercentComplete 70
+                $request.command = 'apply-fixes'
+                $request.fixes = $chosen
+                $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet)
+                foreach ($applied in $report.Applied) {
+                    if ($applied.Outcome -eq 'failed') { Write-Warning "Fix $($applied.Id) failed: $($applied.Message)" }
+                }
+            }
+        }
+        Write-Progress -Activity $activity -Completed
+
+        if ($Quiet) {
+            return ($report.Status -eq 'healthy' -and -not @($report.Applied | Where-Object { $_.Outcome -eq 'failed' }))
+        }
+        $report
+    }
+}

@@ -1,0 +1,103 @@
+// Test driver for powershell/SshTroubleshoot/SshTroubleshoot.Native.cs: compiled together
+// with that very file by Mono's mcs (C# 5) and run under mono by test_native_shim.py, so
+// the module's P/Invoke marshalling is exercised for real against the built library.
+//
+//   NativeDriver.exe load LIBRARY [LOADER]        -> "loader=... abi=N path=..."
+//   NativeDriver.exe run LIBRARY [LOADER] < JSON  -> the answer, UTF-8 on stdout
+//   NativeDriver.exe fail LIBRARY [LOADER]        -> "reason=...", then the message
+//   NativeDriver.exe notloaded                    -> Run() before Load(): "reason=..."
+//
+// The request is read from stdin as UTF-8 bytes and the answer written as UTF-8 bytes,
+// so no console code page gets between the test and the shim. Exit 0 on success,
+// 2 when the shim threw NativeLibraryException, 1 on anything else.
+
+using System;
+using System.IO;
+using System.Text;
+using SshTroubleshoot;
+
+public static class NativeDriver
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return Dispatch(args);
+        }
+        catch (NativeLibraryException e)
+        {
+            Write("reason=" + e.Reason + "\n" + e.Message + "\n");
+            return 2;
+        }
+        catch (Exception e)
+        {
+            Write("unexpected " + e.GetType().FullName + ": " + e.Message + "\n");
+            return 1;
+        }
+    }
+
+    private static int Dispatch(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Write("usage: NativeDriver.exe load|run|fail|notloaded [LIBRARY [LOADER]]\n");
+            return 1;
+        }
+        string command = args[0];
+        if (command == "notloaded")
+        {
+            Native.Run("{}");
+            Write("Run() before Load() did not throw\n");
+            return 1;
+        }
+        if (args.Length < 2)
+        {
+            Write("missing LIBRARY\n");
+            return 1;
+        }
+        string library = args[1];
+        if (args.Length > 2)
+        {
+            Native.LoadWith(library, args[2]);
+        }
+        else
+        {
+            Native.Load(library);
+        }
+
+        if (command == "load" || command == "fail")
+        {
+            Write(string.Format("loader={0} abi={1} path={2}\n", Native.Loader, Native.AbiVersion(), Native.LibraryPath));
+            return command == "load" ? 0 : 1;
+        }
+        if (command == "run")
+        {
+            string request = ReadStdin();
+            string answer = Native.Run(request);
+            Write(answer);
+            return 0;
+        }
+        Write("unknown command " + command + "\n");
+        return 1;
+    }
+
+    private static string ReadStdin()
+    {
+        using (Stream input = Console.OpenStandardInput())
+        using (MemoryStream buffer = new MemoryStream())
+        {
+            input.CopyTo(buffer);
+            return new UTF8Encoding(false, true).GetString(buffer.ToArray());
+        }
+    }
+
+    private static void Write(string text)
+    {
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+        using (Stream output = Console.OpenStandardOutput())
+        {
+            output.Write(bytes, 0, bytes.Length);
+            output.Flush();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+"""Fixtures for the PowerShell module tests (PowerShell itself is not needed).
+
+- `library`: the built C library (`cargo build -p ssh-troubleshoot-ffi`, run here when
+  it is missing; SSHTS_LIBRARY names another build).
+- `driver`: SshTroubleshoot.Native.cs, the very shim the module compiles with Add-Type,
+  compiled by Mono's mcs in C# 5 mode together with NativeDriver.cs. Without mono the
+  tests that need it are skipped with a message, except under CI, where they fail:
+  install Debian's `mono-mcs` and `mono-runtime`.
+- `ps_parser`: tree-sitter with the PowerShell grammar (PyPI `tree-sitter`,
+  `tree-sitter-powershell`).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULE = ROOT / "powershell" / "SshTroubleshoot"
+SHIM = MODULE / "SshTroubleshoot.Native.cs"
+HERE = Path(__file__).resolve().parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+
+LIBRARY_NAME = {
+    "darwin": "libssh_troubleshoot.dylib",
+    "win32": "ssh_troubleshoot.dll",
+}.get(sys.platform, "libssh_troubleshoot.so")
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI must run these tests)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def library() -> Path:
+    if os.environ.get("SSHTS_LIBRARY"):
+        path = Path(os.environ["SSHTS_LIBRARY"])
+    else:
+        path = TARGET / "debug" / LIBRARY_NAME
+        if not path.exists():
+            subprocess.run(
+                ["cargo", "build", "--quiet", "-p", "ssh-troubleshoot-ffi"], cwd=ROOT, check=True
+            )
+    assert path.exists(), f"{path} was not built"
+    return path
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory) -> Path:
+    mcs, mono = shutil.which("mcs"), shutil.which("mono")
+    if not (mcs and mono):
+        _missing("Mono is not installed: apt-get install mono-mcs mono-runtime")
+    out = tmp_path_factory.mktemp("mono") / "NativeDriver.exe"
+    compiled = subprocess.run(
+        [mcs, "-langversion:5", "-warnaserror+", f"-out:{out}", str(SHIM), str(HERE / "NativeDriver.cs")],
+        capture_output=True,
+        text=True,
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    return out
+
+
+class Driver:
+    """Runs NativeDriver.exe under mono; the request goes in and the answer comes out
+    as UTF-8 bytes."""
+
+    def __init__(self, exe: Path):
+        self.exe = exe
+
+    def __call__(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["mono", str(self.exe), *args], input=stdin, capture_output=True, timeout=120
+        )
+
+
+@pytest.fixture(scope="session")
+def mono(driver) -> Driver:
+    return Driver(driver)
+
+
+@pytest.fixture(scope="session")
+def ps_parser():
+    try:
+        import tree_sitter
+        import tree_sitter_powershell
+    except ImportError:
+        _missing("pip install tree-sitter tree-sitter-powershell")
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))

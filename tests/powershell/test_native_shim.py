@@ -1,0 +1,250 @@
+"""The module's P/Invoke shim (powershell/SshTroubleshoot/SshTroubleshoot.Native.cs),
+compiled as C# 5 by Mono's mcs and run under mono against the built C library: the
+same load-by-path, marshalling and error messages that PowerShell gets from Add-Type.
+"""
+
+import ctypes
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import LIBRARY_NAME, ROOT, SHIM, TARGET
+
+PLATFORM_FOLDER = {"linux": "linux-x64", "darwin": "osx-x64"}.get(sys.platform, "linux-x64")
+
+
+def run(mono, library, request, *loader):
+    body = request if isinstance(request, bytes) else json.dumps(request, ensure_ascii=False).encode()
+    done = mono("run", str(library), *loader, stdin=body)
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace") + done.stderr.decode()
+    return json.loads(done.stdout.decode("utf-8"))
+
+
+def test_loads_by_absolute_path_and_checks_abi_version(mono, library):
+    done = mono("load", str(library))
+    out = done.stdout.decode()
+    assert done.returncode == 0, out + done.stderr.decode()
+    assert "abi=1" in out
+    assert f"path={library.resolve()}" in out
+    # Mono has no System.Runtime.InteropServices.NativeLibrary: the 5.1-style fallback.
+    assert re.search(r"loader=(dlopen|NativeLibrary)", out)
+
+
+def test_dlopen_loader_explicitly(mono, library):
+    done = mono("load", str(library), "dlopen")
+    assert done.returncode == 0, done.stdout.decode()
+    assert "loader=dlopen abi=1" in done.stdout.decode()
+
+
+@pytest.mark.parametrize("loader", [(), ("dlopen",)])
+def test_diagnose_offline_round_trip(mono, library, loader):
+    report = run(
+        mono, library, {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True}, *loader
+    )
+    assert report["schemaVersion"] == 1
+    assert report["client"] == "powershell"
+    assert report["status"] in ("healthy", "problems", "incomplete")
+    assert report["findings"], "client-side checks ran"
+    for finding in report["findings"]:
+        assert finding["status"] in ("pass", "fail", "warn", "skip", "error")
+        assert finding["check"] and finding["summary"]
+
+
+def test_target_with_non_ascii_names_round_trips(mono, library):
+    target = {"resourceGroup": "rg-café", "name": "日本-é"}
+    report = run(
+        mono,
+        library,
+        {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True, "target": target},
+    )
+    assert report["target"] == target
+
+
+def test_explain_round_trip_with_non_ascii_text(mono, library):
+    text = (
+        "Enter-AzVM: Client is not authorized to create a default connectivity endpoint for "
+        "'srv-日本-é' in Resource Group 'rg-café'. This is a one-time operation"
+    )
+    report = run(
+        mono,
+        library,
+        {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True, "explain": text},
+    )
+    assert report["status"] == "problems"
+    first = report["explained"][0]
+    assert first["diagnosis"] == "endpoint-creation-forbidden"
+    assert "srv-日本-é" in first["excerpt"]
+    assert first["extracted"]["machine"] == "srv-日本-é"
+    assert first["extracted"]["resourceGroup"] == "rg-café"
+
+
+def test_checks_catalogue_matches_the_standalone_binary(mono, library):
+    report = run(mono, library, {"schemaVersion": 1, "command": "checks", "client": "powershell"})
+    assert report["checks"] and report["diagnoses"]
+    binary = TARGET / "debug" / "ssh-troubleshoot"
+    if not binary.exists():
+        pytest.skip(f"{binary} not built (cargo build -p ssh-troubleshoot-cli)")
+    standalone = json.loads(
+        subprocess.run([str(binary), "checks", "-o", "json"], capture_output=True, check=True).stdout
+    )
+    assert report["checks"] == standalone["checks"]
+    assert report["diagnoses"] == standalone["diagnoses"]
+
+
+def test_invalid_json_gives_an_error_object(mono, library):
+    answer = run(mono, library, b"{not json")
+    assert answer["error"]["code"] == "invalid-request"
+    assert answer["error"]["message"]
+
+
+def test_unknown_command_gives_an_error_object(mono, library):
+    answer = run(mono, library, {"schemaVersion": 1, "command": "make-coffee"})
+    assert set(answer) == {"error"}
+    assert answer["error"]["code"]
+
+
+def test_large_non_ascii_answer_is_decoded_whole(mono, library):
+    # A 200 KB explain text of multi-byte characters: the manual UTF-8 decode must read
+    # up to the NUL, not stop at a buffer size or split a character.
+    filler = "日本é" * 20000
+    text = filler + "\nFailed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.\n"
+    report = run(
+        mono, library, {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True, "explain": text}
+    )
+    assert any(e["diagnosis"] == "arcproxy-not-installed" for e in report["explained"])
+
+
+def test_missing_library_gives_the_modules_clear_error(mono, tmp_path):
+    missing = tmp_path / "SshTroubleshoot" / "bin" / PLATFORM_FOLDER / LIBRARY_NAME
+    done = mono("load", str(missing))
+    out = done.stdout.decode()
+    assert done.returncode == 2, out
+    assert out.startswith("reason=NotFound\n")
+    assert str(missing) in out
+    assert "powershell/build.sh" in out and "build.ps1" in out
+    assert "cargo build --release -p ssh-troubleshoot-ffi" in out
+    assert f"bin/{PLATFORM_FOLDER}/" in out
+    assert "Import-Module" in out
+
+
+def build_c_library(tmp_path, name, source):
+    cc = shutil.which("cc")
+    if not cc:
+        pytest.skip("no C compiler (apt-get install gcc) to build a stand-in library")
+    src = tmp_path / f"{name}.c"
+    src.write_text(source)
+    lib = tmp_path / name / LIBRARY_NAME
+    lib.parent.mkdir()
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
+    return lib
+
+
+def test_a_library_without_the_exports_is_refused(mono, tmp_path):
+    lib = build_c_library(tmp_path, "other", "int unrelated(void) { return 7; }\n")
+    done = mono("fail", str(lib))
+    out = done.stdout.decode()
+    assert done.returncode == 2, out
+    assert out.startswith("reason=MissingExport\n")
+    assert "sshts_abi_version()" in out and str(lib) in out
+
+
+def test_a_file_that_is_not_a_library_fails_to_load(mono, tmp_path):
+    fake = tmp_path / "bin" / PLATFORM_FOLDER / LIBRARY_NAME
+    fake.parent.mkdir(parents=True)
+    fake.write_text("not a shared object")
+    done = mono("fail", str(fake))
+    out = done.stdout.decode()
+    assert done.returncode == 2, out
+    assert out.startswith("reason=LoadFailed\n")
+    assert str(fake) in out and "build.sh" in out
+
+
+def test_a_wrong_abi_version_is_refused(mono, tmp_path):
+    lib = build_c_library(
+        tmp_path,
+        "abi2",
+        "#include <stdlib.h>\n"
+        "unsigned int sshts_abi_version(void) { return 2; }\n"
+        "char *sshts_run(const char *r) { (void)r; return NULL; }\n"
+        "void sshts_free(char *p) { free(p); }\n",
+    )
+    done = mono("fail", str(lib))
+    out = done.stdout.decode()
+    assert done.returncode == 2, out
+    assert out.startswith("reason=AbiMismatch\n")
+    assert "version 2" in out and "needs version 1" in out
+
+
+def test_run_before_load_says_to_import_again(mono):
+    done = mono("notloaded")
+    out = done.stdout.decode()
+    assert done.returncode == 2, out
+    assert out.startswith("reason=NotLoaded\n")
+    assert "Import-Module SshTroubleshoot -Force" in out
+
+
+def test_every_entry_point_the_shim_binds_is_exported(library):
+    bound = set(re.findall(r'"(sshts_\w+)"', SHIM.read_text()))
+    assert bound == {"sshts_abi_version", "sshts_run", "sshts_free"}
+    lib = ctypes.CDLL(str(library))
+    for name in bound:
+        assert hasattr(lib, name), f"{library} does not export {name}"
+    header = (ROOT / "rust" / "ffi" / "include" / "ssh_troubleshoot.h").read_text()
+    for name in bound:
+        assert name in header
+
+
+def test_build_script_assembles_an_importable_module(mono, library, tmp_path):
+    if library != TARGET / "debug" / LIBRARY_NAME:
+        pytest.skip("SSHTS_LIBRARY points elsewhere; build.sh assembles from target/")
+    done = subprocess.run(
+        ["bash", str(ROOT / "powershell" / "build.sh"), "--debug", "--no-build", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    module = tmp_path / "SshTroubleshoot"
+    for name in (
+        "SshTroubleshoot.psd1",
+        "SshTroubleshoot.psm1",
+        "SshTroubleshoot.Native.cs",
+        "SshTroubleshoot.Format.ps1xml",
+        "Public/Test-AzSshArc.ps1",
+    ):
+        assert (module / name).is_file(), name
+    shipped = module / "bin" / PLATFORM_FOLDER / LIBRARY_NAME
+    assert shipped.is_file()
+    # The shipped folder works: its own copy of the shim source against its own library.
+    assert (module / "SshTroubleshoot.Native.cs").read_bytes() == SHIM.read_bytes()
+    loaded = mono("load", str(shipped))
+    assert loaded.returncode == 0 and b"abi=1" in loaded.stdout
+
+
+def test_without_a_token_the_azure_checks_report_not_signed_in(mono, library):
+    # What Test-AzSshArc sends without Az.Accounts or a login: the target, no token.
+    report = run(
+        mono,
+        library,
+        {
+            "schemaVersion": 1,
+            "command": "diagnose",
+            "client": "powershell",
+            "offline": False,
+            "target": {"resourceGroup": "rg", "name": "srv"},
+            "azure": {},
+            "deadlineMs": 30000,
+        },
+    )
+    by_check = {f["check"]: f for f in report["findings"]}
+    assert by_check["azure.sign-in"]["status"] == "fail"
+    assert by_check["azure.sign-in"]["diagnosis"] == "not-signed-in"
+    assert any(f["check"].startswith("client.") for f in report["findings"]), "client checks still ran"
+
+
+def test_build_script_rejects_unknown_arguments():
+    done = subprocess.run(["bash", str(ROOT / "powershell" / "build.sh"), "--bogus"], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown argument" in done.stderr
