@@ -1,0 +1,105 @@
+"""The one place the extension's Python touches the native core.
+
+Everything else in ``azext_ssh_troubleshoot`` calls :func:`run` with a request
+document (CONTRACT.md section 3) as a dict and gets the report document back.
+The native module is imported only here and only when a command runs, so that
+loading the extension costs az nothing, and so that shipping the native module
+as a separate package later (``ssh_troubleshoot_native``) changes packaging
+only, not code.
+
+Plain Python on purpose: no az imports, Python 3.9 syntax.
+"""
+
+import json
+import re
+
+# The native calling convention this module speaks (the native abi_version()).
+ABI_VERSION = 1
+
+# Lone surrogates (text decoded with errors="surrogateescape") are not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class CoreError(Exception):
+    """The core could not run the request (a tool failure, not a finding).
+
+    ``code`` is one of the core's stable error codes (``invalid-request``,
+    ``unsupported-schema``, ``unsupported-command``, ``unsupported-platform``,
+    ``request-too-large``, ``internal``) or ``native-unavailable`` /
+    ``native-abi-mismatch`` when the native module itself cannot be used.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__("{}: {}".format(code, message))
+        self.code = code
+        self.message = message
+
+
+_native_module = None
+
+
+def _load():
+    """Imports the native module: the one bundled in this wheel, else the
+    standalone package."""
+    try:
+        from azext_ssh_troubleshoot import _native as module
+    except ImportError as bundled_error:
+        try:
+            import ssh_troubleshoot_native as module
+        except ImportError:
+            raise CoreError(
+                "native-unavailable",
+                "the ssh-troubleshoot native module is not installed for this "
+                "Python ({}); reinstall the extension".format(bundled_error),
+            ) from bundled_error
+    return module
+
+
+def _native():
+    """The native module, imported on first use and checked once."""
+    global _native_module  # pylint: disable=global-statement
+    if _native_module is None:
+        module = _load()
+        found = module.abi_version()
+        if found != ABI_VERSION:
+            raise CoreError(
+                "native-abi-mismatch",
+                "the ssh-troubleshoot native module speaks ABI {}, this "
+                "extension needs {}; reinstall the extension".format(
+                    found, ABI_VERSION
+                ),
+            )
+        _native_module = module
+    return _native_module
+
+
+def run(request: dict) -> dict:
+    """Runs one request document (a dict); returns the report (a dict).
+
+    Raises :class:`CoreError` when the core answers an error document. The
+    native call releases the GIL, so other Python threads keep running.
+    """
+    native = _native()
+    payload = json.dumps(request, ensure_ascii=False)
+    try:
+        answer = native.run(payload)
+    except UnicodeEncodeError:
+        # U+FFFD in their place, as the standalone binary does with bad bytes.
+        answer = native.run(_SURROGATE.sub("\ufffd", payload))
+    answer = json.loads(answer)
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if isinstance(error, dict):
+        raise CoreError(
+            str(error.get("code", "internal")), str(error.get("message", ""))
+        )
+    return answer
+
+
+def abi_version() -> int:
+    """The native module's calling convention version (unchecked)."""
+    return _load().abi_version()
+
+
+def native_version() -> str:
+    """The native module's version (the Rust workspace's version)."""
+    return _load().__version__

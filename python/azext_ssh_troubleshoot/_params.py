@@ -1,0 +1,47 @@
+# --------------------------------------------------------------------------------------------
+# Copyright (c) ssh-troubleshoot contributors. Licensed under the MIT License.
+# --------------------------------------------------------------------------------------------
+# pylint: disable=line-too-long
+
+from azext_ssh_troubleshoot.commands import ALIAS, COMMAND
+
+
+def load_arguments(self, _):
+    for scope in (COMMAND, ALIAS):
+        with self.argument_context(scope) as c:
+            # az gives every resource_group_name the configured default group; here it must not
+            # turn a check of this machine (no --name) into a usage error.
+            c.argument('resource_group_name', options_list=['--resource-group', '-g'], arg_group='Target',
+                       configured_default=None, local_context_attribute=None,
+                       help='Resource group of the Arc-enabled server. With --name, the Azure-side checks run too.')
+            c.argument('vm_name', options_list=['--name', '-n'], arg_group='Target',
+                       help='Name of the Arc-enabled server (as in az ssh arc --name).')
+            c.argument('resource_type', options_list=['--resource-type'], arg_group='Target',
+                       help='Resource type of the server, e.g. Microsoft.HybridCompute/machines, '
+                            'Microsoft.ConnectedVMwarevSphere/virtualMachines. Default: discover it, as az ssh arc does.')
+            c.argument('port', options_list=['--port'], type=int, arg_group='Connection',
+                       help='SSH port to reach on the server. Default: 22.')
+            c.argument('local_user', options_list=['--local-user'], arg_group='Connection',
+                       help='Local user you log in as (no Microsoft Entra login), as in az ssh arc --local-user.')
+            c.argument('ssh_client_folder', options_list=['--ssh-client-folder'], arg_group='Connection',
+                       help='Folder that holds ssh and ssh-keygen, as given to az ssh arc. Default: where az ssh arc looks.')
+            c.argument('ssh_proxy_folder', options_list=['--ssh-proxy-folder'], arg_group='Connection',
+                       help='Folder of the SSH proxy az ssh arc downloads. Default: ~/.clientsshproxy.')
+            c.argument('explain', options_list=['--explain'], arg_group='Explain',
+                       help='Error text to explain, e.g. what az ssh arc printed. Works with or without a target.')
+            c.argument('explain_file', options_list=['--explain-file'], arg_group='Explain',
+                       help='File with error output to explain, e.g. an az ssh arc --debug log; "-" reads standard input.')
+            c.argument('offline', options_list=['--offline'], action='store_true',
+                       help='Run only the checks on this machine; make no Azure calls.')
+            c.argument('fix', options_list=['--fix'], action='store_true', arg_group='Change',
+                       help='Apply the fixes the report offers, asking before each one.')
+            c.argument('yes', options_list=['--yes', '-y'], action='store_true', arg_group='Change',
+                       help='Do not ask before applying fixes or removing SSH access.')
+            c.argument('disable_ssh', options_list=['--disable-ssh'], action='store_true', arg_group='Change',
+                       help='Remove SSH access to the server: delete its SSH service configuration, then its '
+                            'default connectivity endpoint. Asks first unless --yes.')
+            c.argument('probe_credentials', options_list=['--probe-credentials'], action='store_true',
+                       help='Also ask Azure for relay credentials for real, to prove access end to end. '
+                            'The relay key is never shown or kept.')
+            c.argument('deadline', options_list=['--deadline'], type=int,
+                       help='Deadline for the whole run, in seconds. Default: 30.')

@@ -1,0 +1,231 @@
+# --------------------------------------------------------------------------------------------
+# Copyright (c) ssh-troubleshoot contributors. Licensed under the MIT License.
+# --------------------------------------------------------------------------------------------
+"""``az ssh-troubleshoot arc``: builds the request document (CONTRACT.md section 3) from
+az's own context, runs the core, and returns the report document as the result.
+
+The command succeeds (exit status 0) whenever the doctor could run, whatever it found:
+the findings are the result (``--query status`` tells healthy, problems or incomplete).
+Only a tool failure raises.
+"""
+
+import json
+import os
+import sys
+
+from azure.cli.core import azclierror
+from knack.log import get_logger
+
+logger = get_logger(__name__)
+
+CLIENT = 'azure-cli'
+SCHEMA_VERSION = 1
+DEFAULT_DEADLINE_SECONDS = 30
+# The core refuses requests over 16 MiB of JSON; an explained text keeps its end (where
+# the error is) and stays well below that even when every character needs escaping.
+MAX_EXPLAIN_CHARS = 2 * 1024 * 1024
+
+
+# pylint: disable=too-many-arguments,too-many-locals,unused-argument
+def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None, local_user=None,
+                         ssh_client_folder=None, ssh_proxy_folder=None, resource_type=None,
+                         explain=None, explain_file=None, offline=False, fix=False, yes=False,
+                         disable_ssh=False, probe_credentials=False, deadline=None):
+    _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port)
+    has_target = bool(resource_group_name and vm_name)
+    wants_azure = has_target and not offline
+
+    request = {
+        'schemaVersion': SCHEMA_VERSION,
+        'command': 'diagnose',
+        'client': CLIENT,
+        'offline': bool(offline),
+        'deadlineMs': (deadline or DEFAULT_DEADLINE_SECONDS) * 1000,
+    }
+    optional = {
+        'port': port,
+        'localUser': local_user,
+        'sshClientFolder': ssh_client_folder,
+        'sshProxyFolder': ssh_proxy_folder,
+        'explain': _read_explain(explain, explain_file),
+    }
+    request.update({k: v for k, v in optional.items() if v is not None})
+    if probe_credentials:
+        request['probeCredentials'] = True
+
+    subscription = _subscription(cmd, wants_azure)
+    target = {k: v for k, v in (('subscription', subscription), ('resourceGroup', resource_group_name),
+                                ('name', vm_name), ('resourceType', resource_type)) if v}
+    if target:
+        request['target'] = target
+    if wants_azure:
+        request['azure'] = azure_settings(cmd, subscription)
+
+    if disable_ssh:
+        if not yes:
+            _require_terminal('--disable-ssh', 'Add --yes to remove SSH access without being asked.')
+            question = (f'Remove SSH access to {resource_group_name}/{vm_name}: delete its SSH service '
+                        'configuration, then its default connectivity endpoint?')
+            if not _ask(question):
+                logger.warning('Nothing changed.')
+                return None
+        request['command'] = 'disable-ssh'
+        return run(request)
+
+    report = run(request)
+    if fix:
+        report = _apply_fixes(request, report, yes)
+    return report
+
+
+def run(request):
+    """Runs one request through the core; a tool failure becomes an ``azclierror``."""
+    from azext_ssh_troubleshoot import _core
+    from azext_ssh_troubleshoot._errors import to_cli_error
+    logger.debug('ssh-troubleshoot request: %s', json.dumps(_redacted(request), sort_keys=True))
+    try:
+        report = _core.run(request)
+    except _core.CoreError as error:
+        raise to_cli_error(error) from error
+    _log_timings(report)
+    return report
+
+
+def azure_settings(cmd, subscription):
+    """The ARM endpoint of az's active cloud, a token for its audience from az's own
+    profile, and the TLS trust and proxy az itself uses."""
+    cloud = cmd.cli_ctx.cloud
+    settings = {'armEndpoint': cloud.endpoints.resource_manager.rstrip('/')}
+    token = _access_token(cmd, subscription)
+    if token:
+        settings['accessToken'] = token
+    # az (through requests) trusts REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE, else certifi.
+    ca_bundle = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
+    if ca_bundle:
+        settings['caBundle'] = ca_bundle
+    proxy = os.environ.get('HTTPS_PROXY') or os.environ.get('https_proxy')
+    if proxy:
+        settings['proxy'] = proxy
+    return settings
+
+
+def _access_token(cmd, subscription):
+    """A token for the active cloud's ARM audience, or None; without one the report says
+    not-signed-in (a finding, not a failure)."""
+    from azure.cli.core._profile import Profile
+    try:
+        profile = Profile(cli_ctx=cmd.cli_ctx)
+        creds, _, _ = profile.get_raw_token(subscription=subscription,
+                                            resource=cmd.cli_ctx.cloud.endpoints.active_directory_resource_id)
+        return creds[1]
+    except Exception as ex:  # pylint: disable=broad-except
+        # az's messages say what to do (az login); they never carry a token.
+        logger.warning('No Azure access token from az, so the Azure-side checks cannot run: %s', ex)
+        return None
+
+
+def _subscription(cmd, needed):
+    """--subscription (resolved by az to an id), else the current one when Azure is asked."""
+    chosen = cmd.cli_ctx.data.get('subscription_id')
+    if chosen or not needed:
+        return chosen
+    from azure.cli.core.commands.client_factory import get_subscription_id
+    try:
+        return get_subscription_id(cmd.cli_ctx)
+    except Exception as ex:  # pylint: disable=broad-except
+        logger.debug('No current subscription: %s', ex)
+        return None
+
+
+def _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port):
+    if bool(resource_group_name) != bool(vm_name):
+        raise azclierror.RequiredArgumentMissingError(
+            '--resource-group and --name must be given together.',
+            'Give both to check one server, or neither to check this machine only.')
+    if explain is not None and explain_file is not None:
+        raise azclierror.MutuallyExclusiveArgumentError(
+            '--explain and --explain-file cannot be used together.', 'Pass the error text one way.')
+    if disable_ssh and not resource_group_name:
+        raise azclierror.RequiredArgumentMissingError(
+            '--disable-ssh needs the server it removes SSH access from.', 'Add --resource-group and --name.')
+    if disable_ssh and offline:
+        raise azclierror.MutuallyExclusiveArgumentError(
+            '--disable-ssh changes Azure resources and cannot run with --offline.', 'Leave out --offline.')
+    if deadline is not None and deadline < 1:
+        raise azclierror.InvalidArgumentValueError('--deadline must be at least 1 second.')
+    if port is not None and not 0 < port < 65536:
+        raise azclierror.InvalidArgumentValueError('--port must be between 1 and 65535.')
+
+
+def _read_explain(explain, explain_file):
+    if explain is not None:
+        return _tail(explain, 'the --explain text')
+    if explain_file is None:
+        return None
+    if explain_file == '-':
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, 'buffer') else sys.stdin.read().encode()
+        shown = 'standard input'
+    else:
+        path = os.path.expanduser(explain_file)
+        try:
+            with open(path, 'rb') as f:
+                data = f.read()
+        except OSError as ex:
+            raise azclierror.FileOperationError(f'Cannot read {explain_file}: {ex.strerror or ex}.',
+                                                'Check the path given to --explain-file.') from ex
+        shown = explain_file
+    # Logs mix encodings; the explain engine needs only the ASCII skeleton of each message.
+    return _tail(data.decode('utf-8', errors='replace'), shown)
+
+
+def _tail(text, shown):
+    if len(text) <= MAX_EXPLAIN_CHARS:
+        return text
+    logger.warning('%s is long; only its last %d characters are explained.', shown, MAX_EXPLAIN_CHARS)
+    return text[-MAX_EXPLAIN_CHARS:]
+
+
+def _apply_fixes(request, report, yes):
+    offered = [f['fix'] for f in report.get('findings') or [] if f.get('fix')]
+    if not offered:
+        logger.warning('Nothing to fix: no finding offers a fix.')
+        return report
+    if not yes:
+        _require_terminal('--fix', 'Add --yes to apply the offered fixes without being asked.')
+    chosen = [fix['id'] for fix in offered
+              if yes or _ask(f"Apply fix {fix['id']}: {fix.get('description', '')}?")]
+    if not chosen:
+        logger.warning('No fix applied.')
+        return report
+    return run(dict(request, command='apply-fixes', fixes=chosen))
+
+
+def _require_terminal(flag, recommendation):
+    from knack.prompting import verify_is_a_tty, NoTTYException
+    try:
+        verify_is_a_tty()
+    except NoTTYException as ex:
+        raise azclierror.NoTTYError(f'{flag} asks before it changes anything, and there is no terminal to ask on.',
+                                    recommendation) from ex
+
+
+def _ask(question):
+    from knack.prompting import prompt_y_n
+    return prompt_y_n(question, default='n')
+
+
+def _redacted(request):
+    """The request as --debug logs it: never the token, and not a whole pasted log."""
+    shown = dict(request)
+    if shown.get('azure', {}).get('accessToken'):
+        shown['azure'] = dict(shown['azure'], accessToken='<redacted>')
+    if shown.get('explain') is not None:
+        shown['explain'] = f"<{len(shown['explain'])} characters>"
+    return shown
+
+
+def _log_timings(report):
+    for finding in report.get('findings') or []:
+        logger.debug('ssh-troubleshoot check %s: %s in %s ms', finding.get('check'), finding.get('status'),
+                     finding.get('durationMs'))
+    logger.debug('ssh-troubleshoot: %s in %s ms', report.get('status'), report.get('durationMs'))

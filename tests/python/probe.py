@@ -1,0 +1,198 @@
+"""Runs inside the test venv (``python -I probe.py PROBE ARGS_FILE``) against
+the installed wheel, and prints one JSON document on stdout.
+
+The tests never import the package into pytest's own interpreter: what they
+test is the wheel as a user's Python sees it after ``pip install``. The
+package's ``__init__`` is az's command loader and needs azure-cli-core, which
+this venv does not have; the probes load ``_core`` and ``_native`` from the
+installed package without running it (tests/az runs the whole extension inside
+a real az).
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+
+
+def _package_without_az():
+    """Makes ``azext_ssh_troubleshoot`` importable as a plain folder of
+    modules: the installed package, minus its ``__init__`` (the az command
+    loader)."""
+    import importlib.util
+
+    name = "azext_ssh_troubleshoot"
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise SystemExit("{} is not installed in {}".format(name, sys.prefix))
+    sys.modules[name] = importlib.util.module_from_spec(spec)
+
+
+def _set_environ(env):
+    """The core reads the process environment: replace it before the call."""
+    if env is None:
+        return
+    os.environ.clear()
+    os.environ.update(env)
+
+
+def _call(run, request):
+    from azext_ssh_troubleshoot._core import CoreError
+
+    try:
+        return {"report": run(request)}
+    except CoreError as e:
+        return {
+            "coreError": {"code": e.code, "message": e.message, "str": str(e)},
+            "isException": isinstance(e, Exception),
+        }
+
+
+def probe_identity(args):
+    """Where the package came from and what it says about itself."""
+    import azext_ssh_troubleshoot
+    from azext_ssh_troubleshoot import _core, _native
+
+    return {
+        "package": azext_ssh_troubleshoot.__file__,
+        "native": _native.__file__,
+        "nativeVersion": _native.__version__,
+        "nativeAbi": _native.abi_version(),
+        "coreAbi": _core.abi_version(),
+        "coreNativeVersion": _core.native_version(),
+        "prefix": sys.prefix,
+    }
+
+
+def probe_run(args):
+    """One request through ``_core.run`` with the given environment."""
+    from azext_ssh_troubleshoot import _core
+
+    _set_environ(args.get("env"))
+    return _call(_core.run, args["request"])
+
+
+def probe_native_raw(args):
+    """Strings straight into the native module: the answer is a JSON string."""
+    from azext_ssh_troubleshoot import _native
+
+    answers = []
+    for text in args["texts"]:
+        answer = _native.run(text)
+        answers.append(
+            {"type": type(answer).__name__, "answer": json.loads(answer)}
+        )
+    wrong_type = None
+    try:
+        _native.run(b'{"schemaVersion": 1, "command": "checks"}')
+    except TypeError as e:
+        wrong_type = "TypeError: {}".format(e)
+    return {"answers": answers, "bytesArgument": wrong_type}
+
+
+_counter = 0
+
+
+def _progress_during(fn):
+    """Runs ``fn`` on a thread while this thread counts; returns how far the
+    count got during the call and how long the call took."""
+    global _counter
+    seen = {}
+
+    def worker():
+        seen["before"] = _counter
+        started = time.perf_counter()
+        try:
+            seen["result"] = fn()
+        finally:
+            seen["seconds"] = time.perf_counter() - started
+            seen["after"] = _counter
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while thread.is_alive():
+        _counter += 1
+    thread.join()
+    return seen["after"] - seen["before"], seen["seconds"], seen.get("result")
+
+
+def probe_gil(args):
+    """Counts on the main thread while ``_core.run`` works on another one,
+    next to two controls: ``time.sleep`` (releases the GIL) and a C-level
+    sort (holds it)."""
+    import random
+
+    from azext_ssh_troubleshoot import _core
+
+    _set_environ(args["env"])
+    request = args["request"]
+    _core.run({"schemaVersion": 1, "command": "checks"})  # import and warm up
+
+    count, seconds, _ = _progress_during(lambda: time.sleep(0.5))
+    released_rate = count / seconds
+    data = [random.random() for _ in range(2000000)]
+    count, seconds, _ = _progress_during(lambda: sorted(data))
+    held_rate = count / seconds
+    count, seconds, report = _progress_during(lambda: _core.run(request))
+    return {
+        "sleepRate": released_rate,
+        "sortRate": held_rate,
+        "runRate": count / seconds,
+        "runSeconds": seconds,
+        "runCount": count,
+        "explained": [e["diagnosis"] for e in report["explained"]],
+        "findings": {f["check"]: f["status"] for f in report["findings"]},
+    }
+
+
+def probe_threads(args):
+    """``threads`` calls at once (request ``i % len(requests)`` on thread
+    ``i``),
+    released together by a barrier; then each distinct request again, alone."""
+    from azext_ssh_troubleshoot import _core
+
+    _set_environ(args["env"])
+    requests = args["requests"]
+    count = args["threads"]
+    barrier = threading.Barrier(count)
+    together = [None] * count
+
+    def worker(i):
+        barrier.wait()
+        together[i] = _call(_core.run, requests[i % len(requests)])
+
+    threads = [
+        threading.Thread(target=worker, args=(i,)) for i in range(count)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    alone, alone_seconds = [], []
+    for request in requests:
+        started = time.perf_counter()
+        alone.append(_call(_core.run, request))
+        alone_seconds.append(time.perf_counter() - started)
+    return {
+        "together": together,
+        "seconds": seconds,
+        "alone": alone,
+        "aloneSeconds": alone_seconds,
+    }
+
+
+def main():
+    _package_without_az()
+    name, args_file = sys.argv[1], sys.argv[2]
+    with open(args_file, encoding="utf-8") as f:
+        args = json.load(f)
+    result = globals()["probe_" + name](args)
+    sys.stdout.write(json.dumps(result))
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
