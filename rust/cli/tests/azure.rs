@@ -24,9 +24,9 @@ fn client_machine(ca: &std::path::Path) -> Machine {
     m
 }
 
-fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {
-    let m = client_machine(&standin.ca_bundle);
-    let mut args = vec![
+/// `arc` against the scenario's machine through `url`, as the az client.
+fn arc_args(url: &str) -> Vec<&str> {
+    vec![
         "arc",
         "-g",
         RG,
@@ -35,12 +35,16 @@ fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {
         "--subscription",
         SUB,
         "--arm-endpoint",
-        &standin.url,
+        url,
         "--client",
         "azure-cli",
-        "--output",
-        "json",
-    ];
+    ]
+}
+
+fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {
+    let m = client_machine(&standin.ca_bundle);
+    let mut args = arc_args(&standin.url);
+    args.extend(["--output", "json"]);
     args.extend_from_slice(extra);
     let out = m.run(&args);
     let all_output = format!("{}{}", text(&out.stdout), text(&out.stderr));
@@ -187,19 +191,7 @@ fn without_a_token_azure_checks_say_not_signed_in() {
     let standin = start(Scenario::healthy());
     let mut m = Machine::new();
     m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
-    let (code, report) = m.json(&[
-        "arc",
-        "-g",
-        RG,
-        "-n",
-        VM,
-        "--subscription",
-        SUB,
-        "--arm-endpoint",
-        &standin.url,
-        "--client",
-        "azure-cli",
-    ]);
+    let (code, report) = m.json(&arc_args(&standin.url));
     assert_eq!(code, 1);
     assert_eq!(
         finding(&report, "azure.sign-in")["diagnosis"],
@@ -239,19 +231,7 @@ fn an_untrusted_certificate_is_a_tls_error_with_a_hint() {
     let standin = start(Scenario::healthy());
     let other = start(Scenario::healthy());
     let m = client_machine(&other.ca_bundle);
-    let (_, report) = m.json(&[
-        "arc",
-        "-g",
-        RG,
-        "-n",
-        VM,
-        "--subscription",
-        SUB,
-        "--arm-endpoint",
-        &standin.url,
-        "--client",
-        "azure-cli",
-    ]);
+    let (_, report) = m.json(&arc_args(&standin.url));
     let f = finding(&report, "azure.sign-in");
     assert_eq!(f["status"], "error", "{f:#}");
     assert!(
