@@ -155,7 +155,6 @@ def test_offline_diagnose_answers_a_report_about_this_machine(venv, machine):
             "not valid JSON",
         ),
         (request(command="frobnicate"), "invalid-request", "frobnicate"),
-        (request(command="server"), "unsupported-command", "server"),
         (
             {"schemaVersion": 2, "command": "checks"},
             "unsupported-schema",
@@ -171,7 +170,6 @@ def test_offline_diagnose_answers_a_report_about_this_machine(venv, machine):
         "no-schema",
         "invalid-json",
         "unknown-command",
-        "server",
         "schema-2",
         "20-MB",
     ],

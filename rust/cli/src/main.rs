@@ -35,6 +35,25 @@ enum Cmd {
     /// Check everything that can break `az ssh arc` / `Enter-AzVM` on this machine, and
     /// explain pasted error text.
     Arc(Box<ArcArgs>),
+    /// Run on the Arc-enabled server itself: is sshd answering where the agent's proxy
+    /// forwards, and are the agent and its network path in order. Needs no Azure login.
+    Server {
+        /// The SSH port the service configuration allows (default 22).
+        #[arg(long)]
+        port: Option<u16>,
+        /// The sshd configuration to read.
+        #[arg(long = "sshd-config", default_value = "/etc/ssh/sshd_config")]
+        sshd_config: String,
+        /// host:port to prove TLS reachability to, instead of the Azure endpoints the
+        /// agent needs (repeatable).
+        #[arg(long = "network-target")]
+        network_targets: Vec<String>,
+        /// Deadline for the whole run, in seconds.
+        #[arg(long, default_value_t = 30)]
+        deadline: u64,
+        #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
     /// List every check and diagnosis id with its title and docs link.
     Checks {
         #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
@@ -133,6 +152,33 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Arc(args) => arc(*args),
+        Cmd::Server {
+            port,
+            sshd_config,
+            network_targets,
+            deadline,
+            output,
+        } => {
+            let request = Request {
+                command: Command::Server,
+                port,
+                sshd_config: Some(sshd_config),
+                network_targets,
+                deadline_ms: Some(deadline.saturating_mul(1000)),
+                ..Request::default()
+            };
+            match ssh_troubleshoot_core::run(&request) {
+                Ok(report) => {
+                    emit(&report, output, render::server_report);
+                    if report.findings.iter().any(|f| f.status == Status::Fail) {
+                        ExitCode::from(EXIT_PROBLEMS)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => could_not_run(&e.to_string()),
+            }
+        }
     }
 }
 

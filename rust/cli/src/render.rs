@@ -47,18 +47,25 @@ const GROUPS: &[(&str, &str)] = &[
 ];
 
 pub fn report(report: &Report, style: &Style) -> String {
-    let mut out = String::new();
     let target = match (&report.target.resource_group, &report.target.name) {
         (Some(g), Some(n)) => format!("{g}/{n}"),
         _ => "this machine".to_string(),
     };
-    let _ = writeln!(
-        out,
-        "ssh-troubleshoot {} · {} · {}",
-        report.tool.version,
-        client_name(report),
-        target
-    );
+    body(
+        report,
+        style,
+        &format!("{} · {}", client_name(report), target),
+    )
+}
+
+/// `ssh-troubleshoot server`: the same layout, headed for the server it runs on.
+pub fn server_report(report: &Report, style: &Style) -> String {
+    body(report, style, "server mode · this Arc-enabled server")
+}
+
+fn body(report: &Report, style: &Style, heading: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "ssh-troubleshoot {} · {heading}", report.tool.version);
     let width = report
         .findings
         .iter()

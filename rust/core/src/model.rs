@@ -107,6 +107,14 @@ pub struct Request {
     /// Extension: ask ARM for relay credentials for real (`--probe-credentials`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe_credentials: bool,
+    /// Extension (server mode): the sshd configuration to read (default
+    /// `/etc/ssh/sshd_config`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sshd_config: Option<String>,
+    /// Extension (server mode): `host:port` endpoints to prove TLS reachability to,
+    /// instead of the Azure endpoints the agent needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_targets: Vec<String>,
     /// Extension: overall deadline for the run, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
@@ -128,6 +136,8 @@ impl Default for Request {
             azure: None,
             fixes: Vec::new(),
             probe_credentials: false,
+            sshd_config: None,
+            network_targets: Vec::new(),
             deadline_ms: None,
         }
     }

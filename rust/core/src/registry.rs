@@ -24,6 +24,22 @@ pub fn all() -> Vec<Arc<dyn Check>> {
     all
 }
 
+/// The checks `ssh-troubleshoot server` runs on the Arc-enabled server itself.
+pub fn server() -> Vec<Arc<dyn Check>> {
+    vec![
+        // sshd: answering on the port, its service, its configuration (issue 6).
+        Arc::new(checks::server_sshd_answers::SshdAnswers),
+        Arc::new(checks::server_sshd_service::SshdService),
+        Arc::new(checks::server_sshd_config::SshdConfigCheck),
+        // Connected Machine agent, Entra login, network (issue 6).
+        Arc::new(checks::server_agent::Agent),
+        Arc::new(checks::server_agent_services::AgentServices),
+        Arc::new(checks::server_agent_allowlist::AgentAllowList),
+        Arc::new(checks::server_entra_login::EntraLoginPackage),
+        Arc::new(checks::server_network::Network),
+    ]
+}
+
 /// The group a check is shown under, from its id's first part.
 pub fn group(check_id: &str) -> &'static str {
     match check_id.split('.').next() {

@@ -34,10 +34,15 @@ pub fn run_with(
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
     match request.command {
-        Command::Checks => Ok(catalogue_report(request, checks)),
+        Command::Checks => {
+            let mut all = checks.to_vec();
+            all.extend(registry::server());
+            Ok(catalogue_report(request, &all))
+        }
         Command::Diagnose => Ok(diagnose(request, env, checks).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks)),
-        Command::Server => Err(Error::UnsupportedCommand("server".into())),
+        // The same engine over the server's own checks; `checks` is the client registry.
+        Command::Server => Ok(diagnose(request, env, &registry::server()).0),
         Command::DisableSsh => {
             let started = Instant::now();
             let applied = crate::fixes_azure::disable_ssh(request);

@@ -5,7 +5,7 @@
 //! Self-contained: nothing here depends on other modules of the crate.
 
 pub mod client;
-mod endpoint;
+pub(crate) mod endpoint;
 pub mod error;
 pub mod path;
 pub mod permissions;

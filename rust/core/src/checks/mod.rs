@@ -24,6 +24,15 @@ pub mod proxy_binary;
 pub mod proxy_file;
 pub mod ps_modules;
 pub mod ps_proxy_binary;
+pub mod server_agent;
+pub mod server_agent_allowlist;
+pub mod server_agent_services;
+pub mod server_entra_login;
+pub mod server_network;
+pub mod server_sshd_answers;
+pub mod server_sshd_common;
+pub mod server_sshd_config;
+pub mod server_sshd_service;
 
 /// Everything a check may read: the request and the local environment.
 pub struct Context {

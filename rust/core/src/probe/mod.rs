@@ -2,4 +2,5 @@
 
 pub mod exec;
 pub mod process;
+pub mod tls;
 pub mod user;
