@@ -63,6 +63,27 @@ impl HostEnv {
     pub fn path_var(&self) -> String {
         self.var("PATH").unwrap_or_default()
     }
+
+    /// `program` on PATH, as spawning it by name would find it.
+    pub fn find_on_path(&self, program: &str) -> Option<String> {
+        crate::platform::resolve_on_path(self.os(), program, &self.path_var(), is_runnable_file)
+    }
+}
+
+/// What `execvp` would accept while walking PATH: a file with an execute bit.
+pub fn is_runnable_file(path: &str) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
 }
 
 fn home_dir(os: Os, vars: &BTreeMap<String, String>) -> Option<String> {

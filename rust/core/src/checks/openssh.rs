@@ -200,7 +200,6 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
         ),
         Rules::PowerShell => platform::ps_ssh_client_candidates(os, program),
     };
-    let path_var = ctx.env.path_var();
     let mut searched = Vec::new();
     let mut missed_folder = None;
     for candidate in candidates {
@@ -222,9 +221,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
             }
             Candidate::SearchPath(name) => {
                 searched.push(format!("PATH ({name})"));
-                if let Some(found) =
-                    platform::resolve_on_path(os, &name, &path_var, is_runnable_file)
-                {
+                if let Some(found) = ctx.env.find_on_path(&name) {
                     return Lookup {
                         rules,
                         program,
@@ -242,22 +239,6 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
         found: None,
         searched,
         missed_folder,
-    }
-}
-
-/// What `execvp` would accept while walking PATH.
-fn is_runnable_file(path: &str) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
     }
 }
 

@@ -12,7 +12,7 @@ use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::env::HostEnv;
 use crate::model::{Remedy, Shell, ShellCommand, Status};
-use crate::platform::{self, Os};
+use crate::platform::Os;
 use crate::probe::process;
 
 pub const ID: &str = "server.agent";
@@ -128,34 +128,14 @@ pub fn install_locations(os: Os, env: &dyn Fn(&str) -> Option<String>) -> Vec<St
     }
 }
 
-/// `program` on PATH, as spawning it by name would find it.
-pub fn on_path(env: &HostEnv, program: &str) -> Option<String> {
-    platform::resolve_on_path(env.os(), program, &env.path_var(), is_executable)
-}
-
-pub fn is_executable(path: &str) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
-    }
-}
-
 fn locate(env: &HostEnv) -> (Option<String>, Vec<String>) {
     let mut searched = vec!["PATH".to_string()];
-    if let Some(p) = on_path(env, "azcmagent") {
+    if let Some(p) = env.find_on_path("azcmagent") {
         return (Some(p), searched);
     }
     for candidate in install_locations(env.os(), &|k| env.var(k)) {
         searched.push(candidate.clone());
-        if is_executable(&candidate) {
+        if crate::env::is_runnable_file(&candidate) {
             return (Some(candidate), searched);
         }
     }

@@ -88,7 +88,7 @@ impl Check for AgentServices {
         let mut states = None;
         let mut systemctl_note = None;
         if ctx.env.os() != Os::Windows {
-            if let Some(systemctl) = server_agent::on_path(&ctx.env, "systemctl") {
+            if let Some(systemctl) = ctx.env.find_on_path("systemctl") {
                 match process::run(&systemctl, &["is-active", units[0], units[1]], RUN_TIMEOUT) {
                     Ok(ran) => match parse_is_active(&ran.stdout, &units) {
                         Some(s) => {

@@ -68,14 +68,14 @@ impl Check for EntraLoginPackage {
 
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
         let (tool, args, parse): (_, &[&str], Parse) = if let Some(t) =
-            server_agent::on_path(&ctx.env, "dpkg-query")
+            ctx.env.find_on_path("dpkg-query")
         {
             (
                 t,
                 &["-W", "-f", "${Status}\t${Version}\n", PACKAGE],
                 parse_dpkg,
             )
-        } else if let Some(t) = server_agent::on_path(&ctx.env, "rpm") {
+        } else if let Some(t) = ctx.env.find_on_path("rpm") {
             (t, &["-q", PACKAGE], parse_rpm)
         } else {
             return Ok(Outcome::skip(

@@ -210,16 +210,8 @@ impl Check for SshdService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::sshd_service::samples::{MISSING, RUNNING, SOCKET, STOPPED};
     use sshd_service::parse_show;
-
-    const RUNNING: &str =
-        "LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n";
-    const STOPPED: &str =
-        "LoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=disabled\n";
-    const MISSING: &str =
-        "LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n";
-    const SOCKET: &str =
-        "LoadState=loaded\nActiveState=active\nSubState=listening\nUnitFileState=enabled\n";
 
     #[test]
     fn decisions() {

@@ -118,27 +118,33 @@ pub fn windows_service() -> WindowsService {
     }
 }
 
+/// `systemctl show -p LoadState,ActiveState,SubState,UnitFileState` as real systems
+/// answer it; shared by the parser's and the check's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
+pub(crate) mod samples {
     // Debian 12, openssh-server installed and running.
-    const RUNNING: &str =
+    pub(crate) const RUNNING: &str =
         "LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n";
     // After `systemctl disable --now ssh`.
-    const STOPPED: &str =
+    pub(crate) const STOPPED: &str =
         "LoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=disabled\n";
     // sshd crashed on a bad config.
-    const FAILED: &str =
+    pub(crate) const FAILED: &str =
         "LoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\n";
     // The unit name that does not exist (sshd.service on Ubuntu without the alias).
-    const MISSING: &str =
+    pub(crate) const MISSING: &str =
         "LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n";
-    const MASKED: &str =
+    pub(crate) const MASKED: &str =
         "LoadState=masked\nActiveState=inactive\nSubState=dead\nUnitFileState=masked\n";
     // Ubuntu 24.04: ssh.service waits for ssh.socket.
-    const SOCKET: &str =
+    pub(crate) const SOCKET: &str =
         "LoadState=loaded\nActiveState=active\nSubState=listening\nUnitFileState=enabled\n";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::*;
+    use super::*;
 
     #[test]
     fn decisions_from_systemctl_show() {
