@@ -91,9 +91,76 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
             access_token: token,
             ca_bundle,
             proxy: None,
+            token_source: None,
         },
         subscription: subscription.or(account),
     }
+}
+
+/// The server mode's context: no subscription guess (the user's default subscription
+/// need not be the machine's), and the agent's own identity as the last resort.
+pub fn for_server(arm_endpoint: Option<String>) -> AzureSettings {
+    let ca_bundle = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let endpoint = arm_endpoint
+        .or_else(|| {
+            az(&[
+                "cloud",
+                "show",
+                "--query",
+                "endpoints.resourceManager",
+                "-o",
+                "tsv",
+            ])
+        })
+        .unwrap_or_else(|| PUBLIC_ARM.to_string())
+        .trim_end_matches('/')
+        .to_string();
+    let from_env = std::env::var("SSH_TROUBLESHOOT_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| (t, "SSH_TROUBLESHOOT_ACCESS_TOKEN"));
+    let found = from_env
+        .or_else(|| {
+            az(&[
+                "account",
+                "get-access-token",
+                "--resource",
+                &endpoint,
+                "--query",
+                "accessToken",
+                "-o",
+                "tsv",
+            ])
+            .map(|t| (t, "az account get-access-token"))
+        })
+        .or_else(|| agent_identity_token(&endpoint).map(|t| (t, "the agent's managed identity")));
+    AzureSettings {
+        arm_endpoint: Some(endpoint),
+        access_token: found.as_ref().map(|(t, _)| t.clone()),
+        ca_bundle,
+        proxy: None,
+        token_source: found.map(|(_, source)| source.to_string()),
+    }
+}
+
+/// A token from the Connected Machine agent's identity endpoint, if this user may read
+/// its challenge key (root or the himds group).
+fn agent_identity_token(endpoint: &str) -> Option<String> {
+    use ssh_troubleshoot_core::arm::agent_identity;
+    use ssh_troubleshoot_core::platform::Os;
+    let os = if cfg!(windows) {
+        Os::Windows
+    } else {
+        Os::Linux
+    };
+    let identity = std::env::var("IDENTITY_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| agent_identity::DEFAULT_ENDPOINT.to_string());
+    let folder = agent_identity::key_folder(os, std::env::var("ProgramData").ok().as_deref());
+    agent_identity::token(&identity, &format!("{endpoint}/"), &folder, AZ_TIMEOUT / 4).ok()
 }
 
 fn looks_like_guid(s: &str) -> bool {

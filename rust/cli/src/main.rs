@@ -38,9 +38,22 @@ enum Cmd {
     /// Run on the Arc-enabled server itself: is sshd answering where the agent's proxy
     /// forwards, and are the agent and its network path in order. Needs no Azure login.
     Server {
-        /// The SSH port the service configuration allows (default 22).
+        /// The SSH port the service configuration allows (default: read from Azure when
+        /// signed in, else 22).
         #[arg(long)]
         port: Option<u16>,
+        /// Resource group of this server in Azure (default: what azcmagent says).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+        /// This server's name in Azure (default: what azcmagent says).
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        /// Subscription id of this server (default: what azcmagent says).
+        #[arg(long)]
+        subscription: Option<String>,
+        /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
+        #[arg(long = "arm-endpoint")]
+        arm_endpoint: Option<String>,
         /// The sshd configuration to read.
         #[arg(long = "sshd-config", default_value = "/etc/ssh/sshd_config")]
         sshd_config: String,
@@ -154,14 +167,30 @@ fn main() -> ExitCode {
         Cmd::Arc(args) => arc(*args),
         Cmd::Server {
             port,
+            resource_group,
+            name,
+            subscription,
+            arm_endpoint,
             sshd_config,
             network_targets,
             deadline,
             output,
         } => {
+            // Azure is asked only for the port, so only when --port leaves it open.
+            let azure = port
+                .is_none()
+                .then(|| azure_context::for_server(arm_endpoint));
+            let target = Target {
+                subscription,
+                resource_group,
+                name,
+                resource_type: None,
+            };
             let request = Request {
                 command: Command::Server,
                 port,
+                target: (!target.is_empty() || target.subscription.is_some()).then_some(target),
+                azure,
                 sshd_config: Some(sshd_config),
                 network_targets,
                 deadline_ms: Some(deadline.saturating_mul(1000)),

@@ -75,6 +75,10 @@ pub struct AzureSettings {
     pub ca_bundle: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// Extension: where the host got the token ("environment", "az", "agent
+    /// identity"), shown as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,7 +27,9 @@ pub fn all() -> Vec<Arc<dyn Check>> {
 /// The checks `ssh-troubleshoot server` runs on the Arc-enabled server itself.
 pub fn server() -> Vec<Arc<dyn Check>> {
     vec![
-        // sshd: answering on the port, its service, its configuration (issue 6).
+        // The port Azure allows, then sshd: answering on it, its service, its
+        // configuration (issue 6).
+        Arc::new(checks::server_allowed_port::AllowedPort),
         Arc::new(checks::server_sshd_answers::SshdAnswers),
         Arc::new(checks::server_sshd_service::SshdService),
         Arc::new(checks::server_sshd_config::SshdConfigCheck),

@@ -2,8 +2,10 @@
 //! the Azure checks need: injection-proof request paths ([`path`]), reading access-token
 //! claims ([`token`]) and judging effective permissions ([`permissions`]).
 //!
-//! Self-contained: nothing here depends on other modules of the crate.
+//! Self-contained: nothing here depends on other modules of the crate but the
+//! platform names.
 
+pub mod agent_identity;
 pub mod client;
 pub(crate) mod endpoint;
 pub mod error;

@@ -202,6 +202,15 @@ impl Check for ClientNode {
 }
 
 pub fn client_for(request: &crate::model::Request) -> ClientFact {
+    client_with(request, REQUEST_TIMEOUT, MAX_RETRIES)
+}
+
+/// A client with its own bounds, for a caller that others wait on.
+pub fn client_with(
+    request: &crate::model::Request,
+    request_timeout: Duration,
+    max_retries: u32,
+) -> ClientFact {
     let azure = request.azure.clone().unwrap_or_default();
     let Some(token) = azure.access_token.filter(|t| !t.trim().is_empty()) else {
         return Err("no Azure access token was given".into());
@@ -213,8 +222,8 @@ pub fn client_for(request: &crate::model::Request) -> ClientFact {
         token: Some(token),
         ca_bundle: azure.ca_bundle,
         proxy: azure.proxy,
-        request_timeout: REQUEST_TIMEOUT,
-        max_retries: MAX_RETRIES,
+        request_timeout,
+        max_retries,
     };
     ArmClient::new(settings)
         .map(Arc::new)

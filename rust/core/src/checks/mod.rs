@@ -27,6 +27,7 @@ pub mod ps_proxy_binary;
 pub mod server_agent;
 pub mod server_agent_allowlist;
 pub mod server_agent_services;
+pub mod server_allowed_port;
 pub mod server_entra_login;
 pub mod server_network;
 pub mod server_sshd_answers;

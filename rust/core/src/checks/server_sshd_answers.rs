@@ -6,6 +6,7 @@ use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use crate::checks::server_allowed_port;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::Status;
@@ -284,8 +285,13 @@ impl Check for SshdAnswers {
         Applicability::Run
     }
 
-    fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
-        let port = common::port(ctx);
+    fn after(&self) -> &'static [&'static str] {
+        &[server_allowed_port::ID]
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        let choice = common::port(ctx, deps);
+        let port = choice.port;
         let (v4, v6) = std::thread::scope(|s| {
             let v6 = s.spawn(|| probe(SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port)));
             let v4 = probe(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port));
@@ -312,6 +318,7 @@ impl Check for SshdAnswers {
             o
         };
         outcome = outcome
+            .evidence("port judged", choice.describe())
             .evidence(format!("127.0.0.1:{port}"), v4.describe())
             .evidence(format!("[::1]:{port}"), v6.describe());
         if let Some(ident) = [&v4, &v6].into_iter().find_map(|a| match a {

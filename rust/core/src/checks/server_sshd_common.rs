@@ -3,15 +3,17 @@
 //! a stranger on a port said.
 
 use crate::catalogue;
-use crate::checks::Context;
+use crate::checks::server_allowed_port::{self, PortChoice};
+use crate::checks::{Context, Deps};
 use crate::model::{Remedy, Shell, ShellCommand};
 use crate::parse::sshd_service;
 
 pub const DIAGNOSIS: &str = "ssh-traffic-not-allowed";
 pub const DEFAULT_CONFIG: &str = "/etc/ssh/sshd_config";
 
-pub fn port(ctx: &Context) -> u16 {
-    ctx.request.port.unwrap_or(22)
+/// The port to judge: `--port`, else what Azure allows, else 22.
+pub fn port(ctx: &Context, deps: &Deps) -> PortChoice {
+    server_allowed_port::chosen(ctx, deps)
 }
 
 pub fn config_path(ctx: &Context) -> String {

@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::checks::server_allowed_port;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::Status;
@@ -139,8 +140,13 @@ impl Check for SshdConfigCheck {
         Applicability::Run
     }
 
-    fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
-        let port = common::port(ctx);
+    fn after(&self) -> &'static [&'static str] {
+        &[server_allowed_port::ID]
+    }
+
+    fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
+        let choice = common::port(ctx, deps);
+        let port = choice.port;
         let path = common::config_path(ctx);
         let base = include_base(Path::new(&path));
         let unit = common::unit_name(common::host_unit());
@@ -218,6 +224,7 @@ impl Check for SshdConfigCheck {
             }
         };
         outcome = outcome
+            .evidence("port judged", choice.describe())
             .evidence("config", path)
             .evidence("files read", cfg.files.join(", "))
             .evidence("Port", or_default(ports, "none (default 22)"))
