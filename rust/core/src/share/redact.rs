@@ -187,6 +187,10 @@ pattern!(
     r#"(?:^|\s)(--resource-group|-g|--name|-n|--machine-name|--vm-name|--subscription|--subscription-id|--local-user|-ResourceGroupName|-Name|-SubscriptionId|-LocalUser)\s+["']?([^\s"'<$-][^\s"']*)"#
 );
 pattern!(
+    quoted,
+    r#"(?i)\b(resource group|machine|server|endpoint for|vm) ['"]([^'"\s<>]+)['"]"#
+);
+pattern!(
     email,
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 );
@@ -326,7 +330,18 @@ impl Redactor {
                 "local-user" | "localuser" => Kind::User,
                 _ => Kind::Machine,
             };
-            self.learn_value(Some(trim_punct(&c[2])), kind);
+            // `az provider register -n Microsoft.HybridConnectivity` names no machine.
+            if !c[2].to_ascii_lowercase().starts_with("microsoft.") {
+                self.learn_value(Some(trim_punct(&c[2])), kind);
+            }
+        }
+        for c in quoted().captures_iter(text) {
+            let kind = if c[1].eq_ignore_ascii_case("resource group") {
+                Kind::ResourceGroup
+            } else {
+                Kind::Machine
+            };
+            self.learn_value(Some(&c[2]), kind);
         }
         for m in email().find_iter(text) {
             self.learn_value(Some(m.as_str()), Kind::User);
