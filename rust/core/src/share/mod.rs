@@ -11,6 +11,7 @@
 //! and nothing support needs.
 
 pub mod markdown;
+mod patterns;
 pub mod redact;
 pub mod versions;
 
