@@ -35,6 +35,8 @@ examples:
     text: az ssh arc -g MyResourceGroup -n MyArcServer --debug 2>&1 | az ssh-troubleshoot arc --explain-file -
   - name: Apply the fixes the report offers, asking before each one.
     text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --fix
+  - name: Write a report to attach to a support case (case-123.json and case-123.md, identifiers replaced by placeholders).
+    text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --report case-123.json
   - name: Apply the offered fixes without asking (for scripts).
     text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --fix --yes
   - name: Remove SSH access to a server (its SSH service configuration and connectivity endpoint).

@@ -45,3 +45,7 @@ def load_arguments(self, _):
                             'The relay key is never shown or kept.')
             c.argument('deadline', options_list=['--deadline'], type=int,
                        help='Deadline for the whole run, in seconds. Default: 30.')
+            c.argument('report_path', options_list=['--report'],
+                       help='Also write a shareable report: JSON to this file, Markdown beside it (same name, '
+                            '.md). Subscription, tenant and object ids, user, machine, group and host names, '
+                            'IP addresses and anything token-like are replaced by stable placeholders.')

@@ -30,7 +30,7 @@ MAX_EXPLAIN_CHARS = 2 * 1024 * 1024
 def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None, local_user=None,
                          ssh_client_folder=None, ssh_proxy_folder=None, resource_type=None,
                          explain=None, explain_file=None, offline=False, fix=False, yes=False,
-                         disable_ssh=False, probe_credentials=False, deadline=None):
+                         disable_ssh=False, probe_credentials=False, deadline=None, report_path=None):
     _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port)
     has_target = bool(resource_group_name and vm_name)
     wants_azure = has_target and not offline
@@ -52,6 +52,11 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
     request.update({k: v for k, v in optional.items() if v is not None})
     if probe_credentials:
         request['probeCredentials'] = True
+    if report_path:
+        # The core writes the files; it resolves a relative path against the process's
+        # working folder, which for az is the user's.
+        request['reportPath'] = os.path.abspath(os.path.expanduser(report_path))
+        request['hostVersions'] = _host_versions()
 
     subscription = _subscription(cmd, wants_azure)
     target = {k: v for k, v in (('subscription', subscription), ('resourceGroup', resource_group_name),
@@ -88,7 +93,26 @@ def run(request):
     except _core.CoreError as error:
         raise to_cli_error(error) from error
     _log_timings(report)
+    _tell_shared_report(report)
     return report
+
+
+def _host_versions():
+    from azure.cli.core import __version__ as cli_version
+    return {'azure-cli': cli_version, 'python': sys.version.split()[0]}
+
+
+def _tell_shared_report(report):
+    """Where --report wrote the shareable files, or why it could not. The report is
+    still returned either way (``--query sharedReport`` says the same)."""
+    shared = report.get('sharedReport')
+    if not shared:
+        return
+    if shared.get('written'):
+        logger.warning('Shareable report (identifiers replaced by placeholders) written to %s and %s',
+                       shared.get('json'), shared.get('markdown'))
+    else:
+        logger.error('The shareable report was not written: %s', shared.get('error'))
 
 
 def azure_settings(cmd, subscription):

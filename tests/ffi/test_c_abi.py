@@ -165,3 +165,60 @@ def test_16_threads_at_once(lib):
     assert len(answers) == 64
     for answer in answers:
         assert answer.get("schemaVersion") == 1 or error_code(answer)
+
+
+# ---- the shareable report: the core writes it, so every host writes the same bytes ---
+
+SHARED_SUB = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+SHARED_EXPLAIN = (
+    "(MissingSubscriptionRegistration) The subscription is not registered to use namespace "
+    f"'Microsoft.HybridConnectivity'. Subscription {SHARED_SUB}, machine web-prod-42 "
+    "(10.20.30.40, web-prod-42.contoso.local) of rg-finance-eu, signed in as ada@contoso.com, "
+    "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+)
+SHARED_SEEDS = ("3f2504e0-4f89-41d3-9a0c-0305e82c3301", "web-prod-42", "10.20.30.40", "contoso",
+                "rg-finance-eu", "eyJ")
+
+
+def binary_path() -> Path:
+    profile = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug"
+    return profile / ("ssh-troubleshoot.exe" if sys.platform == "win32" else "ssh-troubleshoot")
+
+
+def test_the_binary_and_the_c_abi_write_byte_identical_shared_reports(lib, tmp_path):
+    import subprocess
+
+    binary = binary_path()
+    if not binary.is_file():
+        pytest.fail(f"{binary} not found: build it with `cargo build -p ssh-troubleshoot-cli`")
+    subprocess.run(
+        [str(binary), "arc", "--offline", "--client", "powershell", "--explain", SHARED_EXPLAIN,
+         "-g", "rg-finance-eu", "-n", "web-prod-42", "--subscription", SHARED_SUB,
+         "--report", str(tmp_path / "binary.json"), "--output", "json"],
+        check=False, capture_output=True, env=dict(os.environ),
+    )
+    answer = run(lib, {
+        "schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True,
+        "explain": SHARED_EXPLAIN, "reportPath": str(tmp_path / "abi.md"),
+        "target": {"subscription": SHARED_SUB, "resourceGroup": "rg-finance-eu", "name": "web-prod-42"},
+    })
+    assert answer["sharedReport"]["written"] is True, answer["sharedReport"]
+    assert answer["sharedReport"]["json"] == str(tmp_path / "abi.json")
+    for suffix in (".json", ".md"):
+        from_binary = (tmp_path / ("binary" + suffix)).read_bytes()
+        from_abi = (tmp_path / ("abi" + suffix)).read_bytes()
+        assert from_binary == from_abi, suffix
+        for seed in SHARED_SEEDS:
+            assert seed.encode() not in from_abi.replace(b"\\", b""), (seed, suffix)
+    shared = json.loads((tmp_path / "abi.json").read_text())
+    assert shared["explained"][0]["diagnosis"] == "provider-not-registered"
+    assert "<subscription-1>" in shared["explained"][0]["excerpt"]
+    assert "Microsoft.HybridConnectivity" in shared["explained"][0]["remedy"]["commands"][0]["command"]
+
+
+def test_a_report_path_that_is_a_folder_is_reported_not_fatal(lib, tmp_path):
+    answer = run(lib, dict(DIAGNOSE, reportPath=str(tmp_path)))
+    assert error_code(answer) is None
+    assert answer["sharedReport"]["written"] is False
+    assert "folder" in answer["sharedReport"]["error"]
+    assert answer["explained"][0]["diagnosis"] == "provider-not-registered"

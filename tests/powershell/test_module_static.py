@@ -34,11 +34,12 @@ APPROVED_VERBS = set(
     Use""".split()
 )
 
-# CONTRACT.md section 2, PowerShell column, plus the model's probeCredentials.
+# CONTRACT.md section 2, PowerShell column, plus the model's probeCredentials and
+# reportPath.
 CONTRACT_PARAMETERS = {
     "ResourceGroupName", "Name", "SubscriptionId", "Port", "LocalUser", "SshClientFolder",
     "ResourceType", "Explain", "ErrorRecord", "Offline", "Fix", "DisableSsh", "Quiet",
-    "ProbeCredentials",
+    "ProbeCredentials", "ReportPath",
 }
 
 
@@ -222,6 +223,7 @@ def test_help_has_an_example_for_each_use(module_functions):
     assert any("-Fix -WhatIf" in e for e in first_lines)
     assert any("-DisableSsh" in e for e in first_lines)
     assert any("-Quiet" in e for e in first_lines)
+    assert any("-ReportPath" in e for e in first_lines)
 
 
 def test_every_contract_parameter_is_declared(module_functions):
@@ -241,6 +243,15 @@ def test_parameter_types(module_functions):
     for switch in ("Offline", "Fix", "DisableSsh", "Quiet", "ProbeCredentials"):
         assert f"[switch]${switch}" in source, switch
     assert "[ValidateRange(1, 65535)]\n        [int]$Port" in source
+    assert "[string]$ReportPath" in source
+
+
+def test_report_path_is_in_every_parameter_set(module_functions):
+    source = text(module_functions["Test-AzSshArc"][0])
+    declaration = source[: source.index("[string]$ReportPath")].rsplit("\n\n", 1)[1]
+    for parameter_set in ("ThisMachine", "Machine", "DisableSsh"):
+        assert f"ParameterSetName = '{parameter_set}'" in declaration, parameter_set
+    assert "GetUnresolvedProviderPathFromPSPath($ReportPath)" in source
 
 
 def test_changes_go_through_should_process(module_functions):

@@ -106,6 +106,8 @@ function ConvertTo-SshtsReport {
         DurationMs     = [long](Get-SshtsProperty $Report 'durationMs')
         ToolVersion    = [string](Get-SshtsProperty $tool 'version')
         SchemaVersion  = [int](Get-SshtsProperty $Report 'schemaVersion')
+        Versions       = Get-SshtsProperty $Report 'versions'
+        SharedReport   = Get-SshtsProperty $Report 'sharedReport'
     }
     $result.PSObject.TypeNames.Insert(0, 'SshTroubleshoot.Report')
     $result

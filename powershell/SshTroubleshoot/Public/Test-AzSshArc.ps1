@@ -78,6 +78,14 @@ function Test-AzSshArc {
     Ask Azure for relay credentials for real, to prove access end to end. The key is
     never shown or kept.
 
+    .PARAMETER ReportPath
+    Also write a shareable report: JSON to this path and Markdown beside it (same name
+    with .md; a path ending in .md names the Markdown and the JSON goes beside it).
+    Subscription, tenant and object ids, user, machine, group and host names, IP
+    addresses and anything token-like are replaced by stable placeholders such as
+    <machine-1>. The returned report's SharedReport says where the files went, or why
+    they could not be written.
+
     .EXAMPLE
     Test-AzSshArc
 
@@ -129,6 +137,12 @@ function Test-AzSshArc {
 
     Proves end to end that you may connect to port 2222 as the local user admin, by
     asking Azure for relay credentials (never shown or kept).
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceGroupName myRG -Name myServer -ReportPath ./case-123.json
+
+    Checks myServer and writes case-123.json and case-123.md to attach to a support
+    case, with every identifier and secret replaced by a placeholder.
 
     .INPUTS
     System.Management.Automation.ErrorRecord
@@ -208,7 +222,13 @@ function Test-AzSshArc {
         [switch]$Quiet,
 
         [Parameter(ParameterSetName = 'Machine')]
-        [switch]$ProbeCredentials
+        [switch]$ProbeCredentials,
+
+        [Parameter(ParameterSetName = 'ThisMachine')]
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'DisableSsh')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ReportPath
     )
 
     begin {
@@ -249,6 +269,13 @@ function Test-AzSshArc {
         if ($SshClientFolder) { $request.sshClientFolder = $SshClientFolder }
         if ($texts.Count -gt 0) { $request.explain = $texts -join ([Environment]::NewLine + [Environment]::NewLine) }
         if ($ProbeCredentials) { $request.probeCredentials = $true }
+        if ($ReportPath) {
+            # The core resolves relative paths against the process's folder, not $PWD.
+            $request.reportPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ReportPath)
+            $request.hostVersions = [ordered]@{ PowerShell = $PSVersionTable.PSVersion.ToString() }
+            $accounts = Get-Module -Name Az.Accounts | Select-Object -First 1
+            if ($accounts) { $request.hostVersions['Az.Accounts'] = $accounts.Version.ToString() }
+        }
 
         if ($hasTarget -and -not $Offline) {
             Write-Progress -Activity $activity -Status 'Reading the Azure PowerShell context' -PercentComplete 10
@@ -288,6 +315,15 @@ function Test-AzSshArc {
             }
         }
         Write-Progress -Activity $activity -Completed
+
+        if ($report.SharedReport) {
+            if ($report.SharedReport.written) {
+                Write-Information -InformationAction Continue -MessageData ('Shareable report (identifiers replaced by placeholders) written to {0} and {1}' -f
+                    $report.SharedReport.json, $report.SharedReport.markdown)
+            } else {
+                Write-Error -Category WriteError -TargetObject $ReportPath -Message ('The shareable report was not written: {0}' -f $report.SharedReport.error)
+            }
+        }
 
         if ($Quiet) {
             return ($report.Status -eq 'healthy' -and -not @($report.Applied | Where-Object { $_.Outcome -eq 'failed' }))

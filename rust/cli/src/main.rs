@@ -66,6 +66,10 @@ enum Cmd {
         deadline: u64,
         #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// Also write a shareable report, identifiers replaced by placeholders: JSON to
+        /// FILE, Markdown beside it (FILE with .md).
+        #[arg(long = "report", value_name = "FILE")]
+        report: Option<String>,
     },
     /// List every check and diagnosis id with its title and docs link.
     Checks {
@@ -133,6 +137,10 @@ struct ArcArgs {
     client: ClientArg,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     output: Output,
+    /// Also write a shareable report, identifiers replaced by placeholders: JSON to FILE,
+    /// Markdown beside it (FILE with .md).
+    #[arg(long = "report", value_name = "FILE")]
+    report: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -175,6 +183,7 @@ fn main() -> ExitCode {
             network_targets,
             deadline,
             output,
+            report,
         } => {
             // Azure is asked only for the port, so only when --port leaves it open.
             let azure = port
@@ -194,12 +203,15 @@ fn main() -> ExitCode {
                 sshd_config: Some(sshd_config),
                 network_targets,
                 deadline_ms: Some(deadline.saturating_mul(1000)),
+                report_path: report,
                 ..Request::default()
             };
             match ssh_troubleshoot_core::run(&request) {
                 Ok(report) => {
                     emit(&report, output, render::server_report);
-                    if report.findings.iter().any(|f| f.status == Status::Fail) {
+                    if !shared_report_written(&report, output) {
+                        ExitCode::from(EXIT_COULD_NOT_RUN)
+                    } else if report.findings.iter().any(|f| f.status == Status::Fail) {
                         ExitCode::from(EXIT_PROBLEMS)
                     } else {
                         ExitCode::SUCCESS
@@ -252,6 +264,7 @@ fn arc(args: ArcArgs) -> ExitCode {
         azure,
         deadline_ms: Some(args.deadline.saturating_mul(1000)),
         probe_credentials: args.probe_credentials,
+        report_path: args.report.clone(),
         ..Request::default()
     };
     if args.disable_ssh {
@@ -311,6 +324,9 @@ fn arc(args: ArcArgs) -> ExitCode {
     }
 
     emit(&report, args.output, render::report);
+    if !shared_report_written(&report, args.output) {
+        return ExitCode::from(EXIT_COULD_NOT_RUN);
+    }
     let failed_fix = report
         .applied
         .iter()
@@ -386,6 +402,26 @@ fn emit(report: &Report, output: Output, text: fn(&Report, &render::Style) -> St
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = writeln!(out, "{rendered}");
+}
+
+/// Says where `--report` wrote the shareable report (text output; JSON carries
+/// `sharedReport`), or why it could not on stderr; false when it could not.
+fn shared_report_written(report: &Report, output: Output) -> bool {
+    let Some(shared) = &report.shared_report else {
+        return true;
+    };
+    if shared.written {
+        if output == Output::Text {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", render::shared_report(shared));
+        }
+        return true;
+    }
+    eprintln!(
+        "ssh-troubleshoot: the shareable report was not written: {}",
+        shared.error.as_deref().unwrap_or("unknown error")
+    );
+    false
 }
 
 fn could_not_run(message: &str) -> ExitCode {

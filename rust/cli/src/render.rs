@@ -233,3 +233,11 @@ pub fn checks(report: &Report, _style: &Style) -> String {
     }
     out.trim_end().to_string()
 }
+
+/// The line after the report when `--report` wrote the shareable files.
+pub fn shared_report(shared: &ssh_troubleshoot_core::model::SharedReport) -> String {
+    format!(
+        "Shareable report (identifiers replaced by placeholders) written to {} and {}",
+        shared.json, shared.markdown
+    )
+}

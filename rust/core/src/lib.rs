@@ -18,6 +18,7 @@ pub mod platform;
 pub mod probe;
 pub mod registry;
 pub mod run;
+pub mod share;
 
 pub use error::Error;
 pub use model::{Report, Request};

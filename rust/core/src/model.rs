@@ -122,6 +122,15 @@ pub struct Request {
     /// Extension: overall deadline for the run, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// Extension (`--report FILE`, `-ReportPath`): write the shareable report here, as
+    /// JSON, and as Markdown beside it (see `share::report_paths`). Identifiers and
+    /// secrets are replaced by placeholders in both files; the returned report is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_path: Option<String>,
+    /// Extension: versions only the host knows (e.g. `azure-cli`, `PowerShell`), listed
+    /// in the report's `versions`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub host_versions: BTreeMap<String, String>,
 }
 
 impl Default for Request {
@@ -143,6 +152,8 @@ impl Default for Request {
             sshd_config: None,
             network_targets: Vec::new(),
             deadline_ms: None,
+            report_path: None,
+            host_versions: BTreeMap::new(),
         }
     }
 }
@@ -303,4 +314,25 @@ pub struct Report {
     pub checks: Vec<CheckInfo>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<DiagnosisInfo>,
+    /// Extension: tool, client, module, proxy, OpenSSH, agent and OS versions seen in
+    /// this run (component → version).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, String>,
+    /// Extension: where the request's `reportPath` put the shareable report, or why it
+    /// could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_report: Option<SharedReport>,
+}
+
+/// Extension: the outcome of writing the shareable report (`reportPath`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedReport {
+    /// Both files are complete and in place.
+    pub written: bool,
+    pub json: String,
+    pub markdown: String,
+    /// Why not, when `written` is false (code `report-not-written`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

@@ -33,6 +33,23 @@ pub fn run_with(
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
+    if request.command == Command::Checks {
+        return run_command(request, env, checks);
+    }
+    let host = env.clone();
+    let mut report = run_command(request, env, checks)?;
+    report.versions = crate::share::versions::collect(&report, request, &host);
+    if let Some(path) = &request.report_path {
+        report.shared_report = Some(crate::share::write(&report, request, &host, path));
+    }
+    Ok(report)
+}
+
+fn run_command(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+) -> Result<Report, Error> {
     match request.command {
         Command::Checks => {
             let mut all = checks.to_vec();
@@ -210,6 +227,8 @@ fn empty_report(request: &Request) -> Report {
         applied: Vec::new(),
         checks: Vec::new(),
         diagnoses: Vec::new(),
+        versions: Default::default(),
+        shared_report: None,
     }
 }
 
