@@ -169,10 +169,9 @@ const FAULTS: [Fault; 9] = [
 enum Seen {
     /// An HTTP error answer (after the retries): 429, 500, 503.
     ErrorAnswer,
-    /// No usable answer: reset, truncated or malformed body, untrusted TLS.
+    /// No usable answer: reset, truncated or malformed body, untrusted TLS, and no
+    /// (whole) answer before the ARM calls give up, shortly before the run's deadline.
     NoAnswer,
-    /// Nothing before the run's deadline: timeout, slow body.
-    Stalled,
     /// The retry got the healthy answer.
     Recovered,
 }
@@ -182,7 +181,7 @@ impl Fault {
         match self {
             Fault::Throttled | Fault::Internal | Fault::Unavailable => Seen::ErrorAnswer,
             Fault::Malformed | Fault::Truncated | Fault::Reset => Seen::NoAnswer,
-            Fault::Timeout | Fault::SlowBody => Seen::Stalled,
+            Fault::Timeout | Fault::SlowBody => Seen::NoAnswer,
             Fault::ThrottledOnce => Seen::Recovered,
         }
     }
@@ -243,16 +242,19 @@ use Expect::{Blocked, Error};
 /// THE MAPPING. The findings a fault on `call` changes; every finding not named keeps
 /// its healthy status (`pass` for the Azure checks). Why each row is what it is:
 ///
-/// | call            | error answer (429/500/503)  | no answer (reset/truncated/malformed/TLS) | stalled (timeout/slow body)      |
-/// |-----------------|-----------------------------|-------------------------------------------|----------------------------------|
-/// | resources list  | machine E; its 4 dependants blocked by machine | same                   | machine + its 4 dependants E     |
-/// | provider        | resource-provider E         | sign-in E; provider, machine blocked by sign-in; the rest blocked by machine | all 7 Azure checks E |
-/// | machine         | machine E; dependants blocked by machine | same                         | machine + dependants E           |
-/// | endpoint        | nothing (see below)         | nothing                                   | service-config, permissions E    |
-/// | service config  | service-config E            | same                                      | service-config, permissions E    |
-/// | permissions     | permissions E               | same                                      | permissions E                    |
-/// | extensions      | entra-login E               | same                                      | entra-login E                    |
-/// | listCredentials | relay-credentials E         | same                                      | relay-credentials E              |
+/// | call            | error answer (429/500/503)  | no answer (reset/truncated/malformed/TLS/timeout/slow body) |
+/// |-----------------|-----------------------------|-------------------------------------------------------------|
+/// | resources list  | machine E; config, permissions, entra, relay blocked by machine | same                |
+/// | provider        | resource-provider E         | sign-in E; provider, machine blocked by sign-in; the rest blocked by machine |
+/// | machine         | machine E; config, permissions, entra, relay blocked by machine | same                |
+/// | endpoint        | nothing: report `healthy`   | nothing: report `healthy`                                   |
+/// | service config  | service-config E            | same                                                        |
+/// | permissions     | permissions E               | same                                                        |
+/// | extensions      | entra-login E               | same                                                        |
+/// | listCredentials | relay-credentials E         | same                                                        |
+/// | 429 once, then 200 (any call) | nothing: report `healthy`, the call made twice |                |
+///
+/// The first `E` of a row is the check blamed: its summary or evidence names the call.
 ///
 /// - The provider read is also the sign-in probe: any HTTP answer but 401 shows ARM
 ///   took the token (ARM authenticates before it throttles or fails), so only the
@@ -260,10 +262,10 @@ use Expect::{Blocked, Error};
 ///   `require` sign-in are skipped as blocked, as the engine does for any error.
 /// - The SSH service configuration is a child of the endpoint: its 200 proves the
 ///   endpoint exists, so a broken endpoint read changes no finding (and the report
-///   stays `healthy`); the endpoint read's failure is shown in the evidence. Only
-///   while it is outstanding do the checks waiting for it have to wait too.
-/// - A stalled read holds every check waiting for it (directly or through a required
-///   check) past the deadline: those are `error` ("not run"/"stopped"), not skipped.
+///   stays `healthy`); the endpoint read's failure is shown in the evidence.
+/// - A call with no answer (timeout, slow body) gives up shortly before the run's
+///   deadline, so it is judged like any other missing answer and named, rather than
+///   every check waiting for it ending as "not run".
 /// - A failed service-configuration read does not fail permissions: whether write
 ///   permission is needed is then unknown, and only the read permissions are judged.
 fn expected(call: Call, seen: Seen) -> Vec<(&'static str, Expect)> {
@@ -281,7 +283,6 @@ fn expected(call: Call, seen: Seen) -> Vec<(&'static str, Expect)> {
         (Call::Resources | Call::Machine, Seen::ErrorAnswer | Seen::NoAnswer) => {
             machine_and_dependants(Error, Blocked(MACHINE))
         }
-        (Call::Resources | Call::Machine, Seen::Stalled) => machine_and_dependants(Error, Error),
         (Call::Provider, Seen::ErrorAnswer) => vec![(PROVIDER, Error)],
         (Call::Provider, Seen::NoAnswer) => {
             let mut v = vec![
@@ -292,11 +293,7 @@ fn expected(call: Call, seen: Seen) -> Vec<(&'static str, Expect)> {
             v.extend(machine_and_dependants(Blocked(SIGN_IN), Blocked(MACHINE)).split_off(1));
             v
         }
-        (Call::Provider, Seen::Stalled) => AZURE_CHECKS.iter().map(|c| (*c, Error)).collect(),
         (Call::Endpoint, Seen::ErrorAnswer | Seen::NoAnswer) => vec![],
-        (Call::Endpoint | Call::ServiceConfig, Seen::Stalled) => {
-            vec![(CONFIG, Error), (PERMISSIONS, Error)]
-        }
         (Call::ServiceConfig, _) => vec![(CONFIG, Error)],
         (Call::Permissions, _) => vec![(PERMISSIONS, Error)],
         (Call::Extensions, _) => vec![(ENTRA, Error)],
@@ -339,19 +336,33 @@ struct Run {
     requests: Vec<Value>,
 }
 
-/// Runs the diagnosis against `scenario`; `trust` false points REQUESTS_CA_BUNDLE at
-/// another stand-in's CA. Returns the run, or what is wrong with its output.
-fn diagnose(variant: Variant, scenario: &Scenario, trust: bool) -> Result<Run, String> {
+/// Which CAs the client trusts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trust {
+    /// REQUESTS_CA_BUNDLE is the stand-in's CA.
+    Standin,
+    /// REQUESTS_CA_BUNDLE is another stand-in's CA.
+    OtherCa,
+    /// No REQUESTS_CA_BUNDLE: the system's trust store, which knows no test CA.
+    System,
+}
+
+/// Runs the diagnosis against `scenario`. Returns the run, or what is wrong with its
+/// output.
+fn diagnose(variant: Variant, scenario: &Scenario, trust: Trust) -> Result<Run, String> {
     let standin = arm_standin::Standin::start(&scenario.json());
-    let stranger = (!trust).then(|| arm_standin::Standin::start(&json!({"routes": []})));
-    let ca = stranger
-        .as_ref()
-        .map_or(&standin.ca_bundle, |s| &s.ca_bundle);
+    let stranger =
+        (trust == Trust::OtherCa).then(|| arm_standin::Standin::start(&json!({"routes": []})));
     let mut m = Machine::new();
     m.az_extension("2.0.6");
     m.az_proxy(0o755);
     m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
-    m.set_env("REQUESTS_CA_BUNDLE", ca.to_str().unwrap());
+    if trust != Trust::System {
+        let ca = stranger
+            .as_ref()
+            .map_or(&standin.ca_bundle, |s| &s.ca_bundle);
+        m.set_env("REQUESTS_CA_BUNDLE", ca.to_str().unwrap());
+    }
     let deadline = DEADLINE_SECS.to_string();
     let mut args = vec![
         "arc",
@@ -414,7 +425,7 @@ fn statuses(report: &Value) -> BTreeMap<String, Value> {
 /// The healthy run of a variant: its findings, and the calls it made (which must be
 /// the calls the matrix breaks, so a new ARM read cannot slip past it).
 fn baseline(variant: Variant) -> BTreeMap<String, Value> {
-    let run = diagnose(variant, &healthy(), true).unwrap();
+    let run = diagnose(variant, &healthy(), Trust::Standin).unwrap();
     assert_eq!(run.report["status"], "healthy", "{:#}", run.report);
     let findings = statuses(&run.report);
     for check in AZURE_CHECKS {
@@ -454,7 +465,8 @@ fn baseline(variant: Variant) -> BTreeMap<String, Value> {
 #[derive(Clone, Copy, Debug)]
 enum Case {
     Call(Variant, Call, Fault),
-    /// The whole server presents a certificate from a CA the client does not trust.
+    /// The whole server presents a certificate from a CA the client does not trust
+    /// (another test CA for discovery, the system's trust store with --resource-type).
     UntrustedTls(Variant),
 }
 
@@ -537,6 +549,15 @@ fn judge(case: Case, run: &Run, healthy: &BTreeMap<String, Value>) -> Vec<String
             wrong.push(format!("the sign-in error gives no TLS hint: {sign_in}"));
         }
     }
+    if let (Case::Call(_, call, _), Some((blamed, _))) =
+        (case, changed.iter().find(|(_, e)| *e == Error))
+    {
+        let f = found.get(*blamed).map_or(Value::Null, Value::clone);
+        let said = format!("{} {}", f["summary"], f["evidence"]).to_ascii_lowercase();
+        if !said.contains(&call.path().to_ascii_lowercase()) {
+            wrong.push(format!("{blamed} does not name the call that failed: {f}"));
+        }
+    }
     if let Case::Call(variant, call, fault) = case {
         // No retry storm: the broken call is retried as the client promises, every
         // other call is made at most once.
@@ -602,14 +623,22 @@ fn every_arm_call_under_every_fault() {
                         let (scenario, trust) = match case {
                             Case::Call(_, call, fault) => {
                                 let body = healthy_body(&base, call);
-                                (base.first(fault.route(call, &body)), true)
+                                (base.first(fault.route(call, &body)), Trust::Standin)
                             }
-                            Case::UntrustedTls(_) => (base, false),
+                            Case::UntrustedTls(Variant::Discover) => (base, Trust::OtherCa),
+                            Case::UntrustedTls(Variant::Typed) => (base, Trust::System),
                         };
                         let run = diagnose(case.variant(), &scenario, trust)?;
                         let mut slow = slowest.lock().unwrap();
                         *slow = (*slow).max(run.elapsed);
                         drop(slow);
+                        // FAULT_MATRIX_SHOW=Timeout shows the reports of the cases whose
+                        // name holds that text.
+                        if std::env::var("FAULT_MATRIX_SHOW")
+                            .is_ok_and(|w| !w.is_empty() && format!("{case:?}").contains(&w))
+                        {
+                            eprintln!("{case:?}: {:#}", run.report["findings"]);
+                        }
                         let wrong = judge(case, &run, normal);
                         if wrong.is_empty() {
                             Ok(())
