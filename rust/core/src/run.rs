@@ -15,7 +15,8 @@ use crate::model::{
 };
 use crate::{explain, fixes, registry};
 
-const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// A run's deadline when the request sets none.
+pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `request` on this machine.
 pub fn run(request: &Request) -> Result<Report, Error> {

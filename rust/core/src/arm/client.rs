@@ -14,7 +14,8 @@
 //!   for (the answer goes back to the caller), and all waits together stay under
 //!   `request_timeout`. Timeouts, TLS failures and other 4xx are never retried.
 //! - Time: each attempt (connect, headers and body) is bounded by `request_timeout`,
-//!   and one call, retries and waits included, by `request_timeout * (max_retries + 1)`.
+//!   and one call, retries and waits included, by `request_timeout * (max_retries + 1)`
+//!   and by the client's give-up instant ([`ArmClient::give_up_at`]) when it has one.
 //! - Secrets: the token is only ever put in the `Authorization` header (marked
 //!   sensitive); `Debug` of the settings and the client redacts it, and no error holds it.
 //!
@@ -108,6 +109,8 @@ pub struct ArmClient {
     max_retries: u32,
     ca_bundle: Option<String>,
     proxy: Option<String>,
+    /// No call runs (or waits to retry) past this instant.
+    give_up_at: Option<Instant>,
 }
 
 impl fmt::Debug for ArmClient {
@@ -184,7 +187,20 @@ impl ArmClient {
             max_retries: settings.max_retries.min(MAX_RETRIES),
             ca_bundle: settings.ca_bundle,
             proxy: proxy.map(redact_userinfo),
+            give_up_at: None,
         })
+    }
+
+    /// The same client (sharing the connection pool), whose calls end by `at`: an
+    /// attempt still running then fails as a timeout, no retry waits past it, and a
+    /// call made after it fails at once. A host running under a deadline uses this so
+    /// that a hanging call comes back as a timeout, naming its URL, while there is
+    /// still time to report it.
+    pub fn give_up_at(&self, at: Instant) -> ArmClient {
+        ArmClient {
+            give_up_at: Some(at),
+            ..self.clone()
+        }
     }
 
     /// The endpoint in use, without a trailing `/`.
@@ -213,10 +229,16 @@ impl ArmClient {
         let url = self.url_for(path, api_version, extra_query)?;
         let body = body.map(|b| b.to_string().into_bytes());
         let request_id = super::response::new_request_id();
-        let deadline = Instant::now()
+        let own = Instant::now()
             + self
                 .timeout
                 .saturating_mul(self.max_retries.saturating_add(1));
+        let deadline = self.give_up_at.map_or(own, |at| at.min(own));
+        if Instant::now() >= deadline {
+            return Err(ArmError::Timeout {
+                url: url.as_str().to_string(),
+            });
+        }
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
         loop {

@@ -87,3 +87,51 @@ fn one_call_stays_within_its_time_bound() {
         "300 + wait 400 + 300, then an 800 ms wait would exceed the budget"
     );
 }
+
+#[test]
+fn nothing_runs_past_the_give_up_instant() {
+    let s = arm_standin::Standin::start(&json!({"routes": [
+        {"path": "/hang", "fault": "hang"},
+        {"path": "/slow", "body": {"value": "x".repeat(200)}, "fault": "slow-body"},
+        {"path": "/busy", "status": 503, "headers": {"retry-after": "1"}, "body": {}},
+    ]}));
+    let c = client(&s, 10_000, 2);
+    for path in ["/hang", "/slow"] {
+        let started = Instant::now();
+        let e = c
+            .give_up_at(started + Duration::from_millis(500))
+            .get(&p(path), API)
+            .unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(e.code(), "arm-timeout", "{path}: {e}");
+        assert!(
+            e.to_string().contains(path),
+            "the error names the call: {e}"
+        );
+        assert!(
+            took >= Duration::from_millis(450) && took < Duration::from_millis(1500),
+            "{path}: {took:?}"
+        );
+    }
+    // A retry that would wait past the instant is not made: the answer comes back.
+    let before = s.requests().len();
+    let started = Instant::now();
+    let r = c
+        .give_up_at(started + Duration::from_millis(800))
+        .get(&p("/busy"), API)
+        .unwrap();
+    assert_eq!(r.status, 503);
+    assert!(started.elapsed() < Duration::from_millis(800));
+    assert_eq!(s.requests().len(), before + 1);
+    // Once the instant has passed nothing is sent.
+    let e = c
+        .give_up_at(Instant::now())
+        .get(&p("/busy"), API)
+        .unwrap_err();
+    assert_eq!(e.code(), "arm-timeout");
+    assert_eq!(s.requests().len(), before + 1);
+    // The client without the instant is unchanged.
+    let r = c.get(&p("/busy"), API).unwrap();
+    assert_eq!(r.status, 503);
+    assert_eq!(s.requests().len(), before + 4);
+}

@@ -3,7 +3,7 @@
 //! Every HTTP outcome is kept as data ([`Fetched`]); the `azure.*` checks judge it.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -197,8 +197,26 @@ impl Check for ClientNode {
         applies(ctx)
     }
     fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
-        Ok(Outcome::pass("").with_output(client_for(&ctx.request)))
+        // This node starts with the run; its calls end before the run's deadline, so a
+        // call that hangs comes back as a timeout naming its URL and the checks judging
+        // it still report, instead of all being "not run".
+        let deadline = ctx
+            .request
+            .deadline_ms
+            .map_or(crate::run::DEFAULT_DEADLINE, Duration::from_millis);
+        let give_up = Instant::now().checked_add(deadline.saturating_sub(answer_reserve(deadline)));
+        let client = client_for(&ctx.request).map(|c| match give_up {
+            Some(at) => Arc::new(c.give_up_at(at)),
+            None => c,
+        });
+        Ok(Outcome::pass("").with_output(client))
     }
+}
+
+/// How long before the run's deadline the ARM calls of a diagnosis give up: the time
+/// the checks need to judge what came back (a tenth of the deadline, 200 ms ..= 1 s).
+pub fn answer_reserve(deadline: Duration) -> Duration {
+    (deadline / 10).clamp(Duration::from_millis(200), Duration::from_secs(1))
 }
 
 pub fn client_for(request: &crate::model::Request) -> ClientFact {
@@ -237,4 +255,18 @@ pub fn need<'a, T: std::any::Any + Send + Sync>(
 ) -> Result<&'a T, CheckError> {
     deps.get::<T>(id)
         .ok_or_else(|| CheckError(format!("the Azure data '{id}' did not arrive in time")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_give_up_a_little_before_the_deadline() {
+        let ms = Duration::from_millis;
+        assert_eq!(answer_reserve(ms(4000)), ms(400));
+        assert_eq!(answer_reserve(ms(500)), ms(200));
+        assert_eq!(answer_reserve(ms(30_000)), ms(1000));
+        assert_eq!(ms(100).saturating_sub(answer_reserve(ms(100))), ms(0));
+    }
 }

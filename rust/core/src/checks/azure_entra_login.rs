@@ -65,10 +65,7 @@ impl Check for EntraLogin {
             return Ok(Outcome::skip("No extension list for this resource type."));
         };
         let Some(body) = extensions.ok_body() else {
-            return Ok(Outcome::skip(format!(
-                "Could not list the machine's extensions: {}",
-                extensions.evidence()
-            )));
+            return Ok(unread(extensions));
         };
         let installed: Vec<String> = body
             .get("value")
@@ -97,5 +94,98 @@ impl Check for EntraLogin {
         )
         .evidence("extensions", if installed.is_empty() { "none".into() } else { installed.join(", ") })
         .evidence("ARM", extensions.evidence()))
+    }
+}
+
+/// The extension list could not be read: not being allowed to read it (403) leaves the
+/// check unanswered (skip); anything else (throttled, 5xx, no answer) is an `error`, so
+/// the report says it is incomplete rather than healthy.
+fn unread(extensions: &Fetched) -> Outcome {
+    let outcome = match extensions.status() {
+        Some(403) => Outcome::skip(
+            "You may not list the machine's extensions (403); Microsoft Entra login is not checked.",
+        ),
+        _ => Outcome::new(
+            Status::Error,
+            format!(
+                "Could not list the machine's extensions: {}",
+                extensions.evidence()
+            ),
+        ),
+    };
+    outcome.evidence("ARM", extensions.evidence())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::azure::Answer;
+    use crate::checks::Check;
+    use crate::model::{Request, Target};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn fetched(answer: Answer) -> Option<Fetched> {
+        Some(Fetched {
+            method: "GET",
+            url: "https://management.azure.com/x".into(),
+            answer,
+            correlation_id: None,
+        })
+    }
+
+    fn judge(extensions: Answer) -> Outcome {
+        let ctx = Context {
+            request: Request {
+                target: Some(Target {
+                    resource_group: Some("rg".into()),
+                    name: Some("web01".into()),
+                    ..Target::default()
+                }),
+                ..Request::default()
+            },
+            env: crate::env::HostEnv::from_process().unwrap(),
+        };
+        let machine = json!({"properties": {"osType": "linux"}});
+        let mut deps = Deps::default();
+        deps.outputs.insert(
+            MACHINE,
+            Arc::new(fetched(Answer::Http {
+                status: 200,
+                body: machine,
+            })),
+        );
+        deps.outputs
+            .insert(EXTENSIONS, Arc::new(fetched(extensions)));
+        EntraLogin.run(&ctx, &deps).unwrap()
+    }
+
+    #[test]
+    fn an_unread_extension_list_is_an_error_unless_forbidden() {
+        let listed = judge(Answer::Http {
+            status: 200,
+            body: json!({"value": [{"properties": {"type": "AADSSHLoginForLinux"}}]}),
+        });
+        assert_eq!(listed.status, Status::Pass, "{}", listed.summary);
+        for failed in [
+            Answer::Http {
+                status: 503,
+                body: json!({"error": {"code": "ServiceUnavailable"}}),
+            },
+            Answer::Http {
+                status: 429,
+                body: json!({"error": {"code": "TooManyRequests"}}),
+            },
+            Answer::Transport("connection reset".into()),
+        ] {
+            let o = judge(failed.clone());
+            assert_eq!(o.status, Status::Error, "{failed:?}: {}", o.summary);
+            assert!(o.evidence.contains_key("ARM"));
+        }
+        let forbidden = judge(Answer::Http {
+            status: 403,
+            body: json!({"error": {"code": "AuthorizationFailed"}}),
+        });
+        assert_eq!(forbidden.status, Status::Skip, "{}", forbidden.summary);
     }
 }
