@@ -70,17 +70,7 @@ impl Check for EntraLogin {
                 extensions.evidence()
             )));
         };
-        let installed: Vec<String> = body
-            .get("value")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                e.pointer("/properties/type")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .collect();
+        let installed = extension_types(body);
         if installed
             .iter()
             .any(|t| t.eq_ignore_ascii_case("AADSSHLoginForLinux"))
@@ -98,4 +88,18 @@ impl Check for EntraLogin {
         .evidence("extensions", if installed.is_empty() { "none".into() } else { installed.join(", ") })
         .evidence("ARM", extensions.evidence()))
     }
+}
+
+/// The `properties.type` of every extension in an extension-list answer.
+pub fn extension_types(body: &Value) -> Vec<String> {
+    body.get("value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            e.pointer("/properties/type")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect()
 }
