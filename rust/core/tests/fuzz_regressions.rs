@@ -53,3 +53,24 @@ fn mountinfo_mount_point_with_raw_control_characters() {
     let on = mountinfo::mount_for(&m, "/media/odd\rname\u{c}x/sshProxy").unwrap();
     assert!(on.is_noexec());
 }
+
+/// fuzz target `arm_retry_after` (and by reading): a `Retry-After` date with a huge
+/// year overflowed the day count (a panic where overflow is checked, a wrong wait
+/// where it wraps). HTTP dates have four-digit years; others are not dates.
+#[test]
+fn retry_after_dates_with_huge_years() {
+    use ssh_troubleshoot_core::arm::retry::{parse_http_date, requested_wait_from};
+    use std::time::UNIX_EPOCH;
+    for year in [
+        "100000000000000000",
+        "584554051223",
+        "18446744073709551615",
+        "10000",
+    ] {
+        let date = format!("Sun, 06 Nov {year} 08:49:37 GMT");
+        assert_eq!(parse_http_date(&date), None, "{date}");
+        let header = |name: &str| (name == "retry-after").then_some(date.as_str());
+        assert_eq!(requested_wait_from(header, UNIX_EPOCH), None);
+    }
+    assert!(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").is_some());
+}

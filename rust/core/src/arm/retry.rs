@@ -62,7 +62,8 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     if it.next()? != "GMT" || it.next().is_some() || hms.next().is_some() {
         return None;
     }
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
+    // Four-digit years only (RFC 9110): a larger one would overflow the day count.
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || !(1970..=9999).contains(&year) {
         return None;
     }
     let days = days_from_civil(year, month as u64 + 1, day);
