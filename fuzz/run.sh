@@ -38,7 +38,8 @@ for t in "${targets[@]}"; do
         -max_total_time="$secs" -max_len="$(max_len "$t")" -rss_limit_mb=2048 \
         -timeout=10 -print_final_stats=1 >"$log" 2>&1
     rc=$?
-    took=$(( $(date +%s) - start ))
+    took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+    [ -n "$took" ] || took=$(( $(date +%s) - start ))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)

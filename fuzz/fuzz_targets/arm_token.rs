@@ -9,7 +9,7 @@ const TEMPLATES: [&str; 5] = [
     "the access token is empty",
     "the access token is  bytes long, more than the  KB a token can be",
     "the access token is not a JWT (expected three dot-separated parts, found )",
-    "the access token's claims are not valid base64url",
+    "the access token's claims are not valid baseurl", // base64url, digits taken out
     "the access token's claims are not a JSON object",
 ];
 
