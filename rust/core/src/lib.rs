@@ -30,19 +30,32 @@ pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 /// JSON in, JSON out, never failing: the answer is a report or
 /// `{"error": {"code": "...", "message": "..."}}`. What the C ABI and bindings call.
 pub fn run_json(request_json: &str) -> String {
-    let answer = if request_json.len() > MAX_REQUEST_BYTES {
-        Err(Error::RequestTooLarge {
+    run_json_with(request_json, run)
+}
+
+/// Decodes a request document as [`run_json`] does: size limit, then the schema.
+pub fn decode_request(request_json: &str) -> Result<Request, Error> {
+    if request_json.len() > MAX_REQUEST_BYTES {
+        return Err(Error::RequestTooLarge {
             size: request_json.len(),
             limit: MAX_REQUEST_BYTES,
-        })
-    } else {
-        serde_json::from_str::<Request>(request_json)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))
-            .and_then(|request| run(&request))
-    };
-    match answer.and_then(|report| {
-        serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))
-    }) {
+        });
+    }
+    serde_json::from_str::<Request>(request_json).map_err(|e| Error::InvalidRequest(e.to_string()))
+}
+
+/// [`run_json`] with another way to run the decoded request (the fuzz targets run only
+/// what has no side effects on the machine).
+#[doc(hidden)]
+pub fn run_json_with(
+    request_json: &str,
+    run: impl FnOnce(&Request) -> Result<Report, Error>,
+) -> String {
+    match decode_request(request_json)
+        .and_then(|request| run(&request))
+        .and_then(|report| {
+            serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))
+        }) {
         Ok(json) => json,
         Err(e) => error_json(&e),
     }

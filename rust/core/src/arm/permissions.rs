@@ -124,14 +124,21 @@ fn glob(p: &[u8], a: &[u8]) -> bool {
     let mut after_next = vec![false; a.len() + 1];
     for i in (0..p.len()).rev() {
         let mut row = vec![false; a.len() + 1];
-        for j in (0..=a.len()).rev() {
-            row[j] = if p[i] == b'*' {
-                // Empty run, or one more character; `/*/` may also stand for one `/`.
-                let slash_star_slash = i > 0 && p[i - 1] == b'/' && p.get(i + 1) == Some(&b'/');
-                next[j] || (j < a.len() && row[j + 1]) || (slash_star_slash && after_next[j])
-            } else {
-                j < a.len() && a[j] == p[i] && next[j + 1]
-            };
+        if p[i] == b'*' {
+            // `/*/` may also stand for one `/`: the star and the slash after it are
+            // skipped, but only before the star has taken any character (otherwise
+            // `a/*/b` would match `a/xb`).
+            let slash_star_slash = i > 0 && p[i - 1] == b'/' && p.get(i + 1) == Some(&b'/');
+            // run: the star takes a[j..k] for some k, then p[i+1..] matches a[k..].
+            let mut run = false;
+            for j in (0..=a.len()).rev() {
+                run = run || next[j];
+                row[j] = run || (slash_star_slash && after_next[j]);
+            }
+        } else {
+            for j in 0..a.len() {
+                row[j] = a[j] == p[i] && next[j + 1];
+            }
         }
         after_next = std::mem::replace(&mut next, row);
     }

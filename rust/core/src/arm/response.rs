@@ -174,7 +174,8 @@ pub(crate) fn read_body(
 }
 
 /// JSON of a 2xx answer (else `BadBody`); lenient for other statuses.
-pub(crate) fn parse_body(bytes: &[u8], status: u16, url: &str) -> Result<Value, ArmError> {
+#[doc(hidden)]
+pub fn parse_body(bytes: &[u8], status: u16, url: &str) -> Result<Value, ArmError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }

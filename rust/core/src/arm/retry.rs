@@ -24,12 +24,15 @@ pub fn backoff(attempt: u32) -> Duration {
 /// The server's requested wait: `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds,
 /// as Azure sends), else `Retry-After` as seconds or an HTTP-date (IMF-fixdate).
 pub fn requested_wait(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    requested_wait_from(|name| headers.get(name).and_then(|v| v.to_str().ok()), now)
+}
+
+/// [`requested_wait`] over any header lookup (`header(name)` gives a header's text).
+pub fn requested_wait_from<'a>(
+    header: impl Fn(&str) -> Option<&'a str>,
+    now: SystemTime,
+) -> Option<Duration> {
+    let text = |name: &str| header(name).map(str::trim);
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
         if let Some(ms) = text(name).and_then(|t| t.parse::<u64>().ok()) {
             return Some(Duration::from_millis(ms));
@@ -59,7 +62,8 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     if it.next()? != "GMT" || it.next().is_some() || hms.next().is_some() {
         return None;
     }
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
+    // Four-digit years only (RFC 9110): a larger one would overflow the day count.
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || !(1970..=9999).contains(&year) {
         return None;
     }
     let days = days_from_civil(year, month as u64 + 1, day);

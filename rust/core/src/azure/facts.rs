@@ -149,21 +149,7 @@ pub fn resolve(client: &ArmClient, target: &AzureTarget) -> Resource {
     let Some(body) = listed.ok_body() else {
         return Resource::Failed(listed);
     };
-    let mut types: Vec<String> = body
-        .get("value")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|r| {
-            r.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(&target.name))
-        })
-        .filter_map(|r| r.get("type").and_then(Value::as_str))
-        .filter_map(normalise_type)
-        .map(str::to_string)
-        .collect();
-    types.dedup();
+    let types = arc_types_named(body, &target.name);
     match types.as_slice() {
         [] => Resource::NotFound { listed },
         [one] => match machine_path(
@@ -181,6 +167,30 @@ pub fn resolve(client: &ArmClient, target: &AzureTarget) -> Resource {
         },
         _ => Resource::Ambiguous { types, listed },
     }
+}
+
+/// The Arc resource types (ARM spelling, each once, in listing order) of the resources
+/// named `name` (case-insensitive) in a resource-list answer.
+pub fn arc_types_named(body: &Value, name: &str) -> Vec<String> {
+    let mut types: Vec<String> = Vec::new();
+    let listed = body
+        .get("value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .filter_map(|r| r.get("type").and_then(Value::as_str))
+        .filter_map(normalise_type);
+    for t in listed {
+        if !types.iter().any(|known| known == t) {
+            types.push(t.to_string());
+        }
+    }
+    types
 }
 
 /// Where a read goes, relative to the machine (or the subscription).

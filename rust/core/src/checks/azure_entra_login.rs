@@ -67,17 +67,7 @@ impl Check for EntraLogin {
         let Some(body) = extensions.ok_body() else {
             return Ok(unread(extensions));
         };
-        let installed: Vec<String> = body
-            .get("value")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                e.pointer("/properties/type")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .collect();
+        let installed = extension_types(body);
         if installed
             .iter()
             .any(|t| t.eq_ignore_ascii_case("AADSSHLoginForLinux"))
@@ -95,6 +85,20 @@ impl Check for EntraLogin {
         .evidence("extensions", if installed.is_empty() { "none".into() } else { installed.join(", ") })
         .evidence("ARM", extensions.evidence()))
     }
+}
+
+/// The `properties.type` of every extension in an extension-list answer.
+pub fn extension_types(body: &Value) -> Vec<String> {
+    body.get("value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            e.pointer("/properties/type")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect()
 }
 
 /// The extension list could not be read: not being allowed to read it (403) leaves the

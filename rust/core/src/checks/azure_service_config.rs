@@ -169,7 +169,7 @@ pub fn needed(endpoint: &Fetched, config: &Fetched, port: &str) -> Needed {
 }
 
 /// The preview-era allow-list (`azcmagent config set incomingconnections.ports`).
-fn preview_ports(machine: &Value) -> Vec<String> {
+pub fn preview_ports(machine: &Value) -> Vec<String> {
     machine
         .pointer("/properties/agentConfiguration/incomingConnectionsPorts")
         .and_then(Value::as_array)

@@ -227,12 +227,25 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// Where the line holding byte `i` starts. Searched as bytes, so `i` may fall inside a
+/// character (the end of a match one byte short of a multi-byte character, say); the
+/// answer is always a character boundary.
 fn line_start(text: &str, i: usize) -> usize {
-    text[..i].rfind('\n').map_or(0, |p| p + 1)
+    let bytes = text.as_bytes();
+    bytes[..i.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1)
 }
 
+/// Where the line holding byte `i` ends (its `\n`, or the end of the text); like
+/// [`line_start`], safe for any `i` and always a character boundary.
 fn line_end(text: &str, i: usize) -> usize {
-    text[i..].find('\n').map_or(text.len(), |p| i + p)
+    let bytes = text.as_bytes();
+    bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// The lines of `text` holding `a..b`, at most [`EXCERPT_CHARS`] characters.

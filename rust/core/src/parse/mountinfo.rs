@@ -89,7 +89,10 @@ fn options(field: &str) -> Vec<String> {
 }
 
 fn parse_line(line: &str) -> Option<Mount> {
-    let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+    // The kernel separates fields with one space and octal-escapes space, tab, newline
+    // and backslash inside them, but nothing else: a carriage return or form feed in a
+    // mount point is written as is, so only spaces separate.
+    let fields: Vec<&str> = line.split(' ').filter(|f| !f.is_empty()).collect();
     let mount_id: u32 = fields.first()?.parse().ok()?;
     let _parent_id: u32 = fields.get(1)?.parse().ok()?;
     let dev = fields.get(2)?;
