@@ -8,6 +8,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -36,7 +37,24 @@ enum State {
 
 type Message = (usize, Result<Outcome, String>, Duration);
 
-pub fn run(ctx: Arc<Context>, checks: &[Arc<dyn Check>], deadline: Duration) -> EngineOutput {
+/// How the engine schedules checks. Library-only: no host option or request field sets
+/// it; the default is what every host gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// At most this many checks (hidden ARM reads included) run at once. `None`, the
+    /// default: every check whose dependencies are done. `Some(1)`: one after another,
+    /// in the order given as far as dependencies allow — the baseline the benchmarks
+    /// compare the concurrent engine with.
+    pub max_parallel: Option<NonZeroUsize>,
+}
+
+pub fn run(
+    ctx: Arc<Context>,
+    checks: &[Arc<dyn Check>],
+    deadline: Duration,
+    options: EngineOptions,
+) -> EngineOutput {
+    let limit = options.max_parallel.map_or(usize::MAX, NonZeroUsize::get);
     let run_started = Instant::now();
     let deadline_at = run_started + deadline;
     let mut listed: Vec<Arc<dyn Check>> = Vec::new();
@@ -63,7 +81,7 @@ pub fn run(ctx: Arc<Context>, checks: &[Arc<dyn Check>], deadline: Duration) -> 
     let (tx, rx) = mpsc::channel::<Message>();
     loop {
         let may_start = Instant::now() < deadline_at;
-        start_ready(&ctx, &listed, &index, &mut states, &tx, may_start);
+        start_ready(&ctx, &listed, &index, &mut states, &tx, may_start, limit);
 
         let running: Vec<(usize, Instant)> = states
             .iter()
@@ -137,7 +155,12 @@ fn start_ready(
     states: &mut [State],
     tx: &mpsc::Sender<Message>,
     may_start: bool,
+    limit: usize,
 ) {
+    let mut running = states
+        .iter()
+        .filter(|s| matches!(s, State::Running { .. }))
+        .count();
     // Settling one check (as skipped) can make another ready, so repeat until stable.
     loop {
         let mut progressed = false;
@@ -168,10 +191,11 @@ fn start_ready(
                 continue;
             }
             // Past the deadline nothing new starts; it is reported as not run.
-            if !may_start {
+            if !may_start || running >= limit {
                 continue;
             }
             progressed = true;
+            running += 1;
             let mut dep_outputs = Deps::default();
             for (id, j, _) in &deps {
                 if let State::Done {
@@ -205,6 +229,7 @@ fn start_ready(
                     let _ = tx.send((i, result, started.elapsed()));
                 });
             if let Err(e) = spawned {
+                running -= 1;
                 states[i] = State::Done {
                     finding: finding(
                         listed[i].as_ref(),

@@ -20,9 +20,10 @@ pub mod registry;
 pub mod run;
 pub mod share;
 
+pub use engine::EngineOptions;
 pub use error::Error;
 pub use model::{Report, Request};
-pub use run::{run, run_with};
+pub use run::{run, run_with, run_with_options};
 
 /// Requests past this size are refused: they can only be mistakes or attacks.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::catalogue::{self, Vars};
 use crate::checks::{Check, Context, FixAction};
-use crate::engine::{self, millis};
+use crate::engine::{self, EngineOptions, millis};
 use crate::env::HostEnv;
 use crate::error::Error;
 use crate::model::{
@@ -30,6 +30,17 @@ pub fn run_with(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
+) -> Result<Report, Error> {
+    run_with_options(request, env, checks, EngineOptions::default())
+}
+
+/// [`run_with`] with the engine scheduled by `options` (benchmarks run the same checks
+/// one after another with `max_parallel: Some(1)`). Library-only: no request field.
+pub fn run_with_options(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+    options: EngineOptions,
 ) -> Result<Report, Error> {
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
@@ -57,14 +68,14 @@ fn run_command(
             all.extend(registry::server());
             Ok(catalogue_report(request, &all))
         }
-        Command::Diagnose => Ok(diagnose(request, env, checks).0),
-        Command::ApplyFixes => Ok(apply_fixes(request, env, checks)),
+        Command::Diagnose => Ok(diagnose(request, env, checks, options).0),
+        Command::ApplyFixes => Ok(apply_fixes(request, env, checks, options)),
         // The same engine over the server's own checks; `checks` is the client registry.
-        Command::Server => Ok(diagnose(request, env, &registry::server()).0),
+        Command::Server => Ok(diagnose(request, env, &registry::server(), options).0),
         Command::DisableSsh => {
             let started = Instant::now();
             let applied = crate::fixes_azure::disable_ssh(request);
-            let (mut report, _) = diagnose(request, env, checks);
+            let (mut report, _) = diagnose(request, env, checks, options);
             report.applied = applied;
             report.duration_ms = millis(started.elapsed());
             Ok(report)
@@ -76,6 +87,7 @@ fn diagnose(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
+    options: EngineOptions,
 ) -> (Report, HashMap<String, FixAction>) {
     let started = Instant::now();
     let explained = request
@@ -93,10 +105,10 @@ fn diagnose(
         .deadline_ms
         .map_or(DEFAULT_DEADLINE, Duration::from_millis);
     let ctx = Arc::new(Context {
-        request: request.clone(),
+        request: without_explain(request),
         env,
     });
-    let out = engine::run(ctx, &selected, deadline);
+    let out = engine::run(ctx, &selected, deadline, options);
     let mut report = empty_report(request);
     report.status = overall_status(&out.findings, &explained);
     report.findings = out.findings;
@@ -105,9 +117,14 @@ fn diagnose(
     (report, out.actions)
 }
 
-fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>]) -> Report {
+fn apply_fixes(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+    options: EngineOptions,
+) -> Report {
     let started = Instant::now();
-    let (_, actions) = diagnose(request, env.clone(), checks);
+    let (_, actions) = diagnose(request, env.clone(), checks, options);
     let applied: Vec<AppliedFix> = request
         .fixes
         .iter()
@@ -133,10 +150,52 @@ fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>]) -> Re
         })
         .collect();
     // Look again, so the report shows the state after the change.
-    let (mut report, _) = diagnose(request, env, checks);
+    let (mut report, _) = diagnose(request, env, checks, options);
     report.applied = applied;
     report.duration_ms = millis(started.elapsed());
     report
+}
+
+/// A copy of `request` for the checks, without the text to explain: no check reads it,
+/// and it may be a 50 MB log that a plain clone would hold a second time for the run.
+/// Every field is named, so a new one cannot be left out unnoticed.
+fn without_explain(request: &Request) -> Request {
+    let Request {
+        schema_version,
+        command,
+        client,
+        target,
+        port,
+        local_user,
+        ssh_client_folder,
+        ssh_proxy_folder,
+        explain: _,
+        offline,
+        azure,
+        fixes,
+        probe_credentials,
+        sshd_config,
+        network_targets,
+        deadline_ms,
+    } = request;
+    Request {
+        schema_version: *schema_version,
+        command: *command,
+        client: *client,
+        target: target.clone(),
+        port: *port,
+        local_user: local_user.clone(),
+        ssh_client_folder: ssh_client_folder.clone(),
+        ssh_proxy_folder: ssh_proxy_folder.clone(),
+        explain: None,
+        offline: *offline,
+        azure: azure.clone(),
+        fixes: fixes.clone(),
+        probe_credentials: *probe_credentials,
+        sshd_config: sshd_config.clone(),
+        network_targets: network_targets.clone(),
+        deadline_ms: *deadline_ms,
+    }
 }
 
 /// The checks that can prove what the explanation matched, plus what they depend on.

@@ -263,3 +263,121 @@ fn nothing_starts_after_the_deadline() {
     assert_eq!(reader.status, Status::Error);
     assert!(reader.summary.starts_with("Not run"), "{}", reader.summary);
 }
+
+/// Counts how many of its checks run at the same moment.
+#[derive(Default)]
+struct Gauge {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+    saw_explain: std::sync::atomic::AtomicBool,
+}
+
+struct Busy {
+    id: &'static str,
+    requires: &'static [&'static str],
+    gauge: Arc<Gauge>,
+}
+
+impl Check for Busy {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn title(&self) -> &'static str {
+        self.id
+    }
+    fn diagnoses(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn requires(&self) -> &'static [&'static str] {
+        self.requires
+    }
+    fn applies(&self, _ctx: &Context) -> Applicability {
+        Applicability::Run
+    }
+    fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if ctx.request.explain.is_some() {
+            self.gauge.saw_explain.store(true, SeqCst);
+        }
+        let now = self.gauge.now.fetch_add(1, SeqCst) + 1;
+        self.gauge.most.fetch_max(now, SeqCst);
+        std::thread::sleep(Duration::from_millis(20));
+        self.gauge.now.fetch_sub(1, SeqCst);
+        Ok(Outcome::pass("done"))
+    }
+}
+
+#[test]
+fn max_parallel_one_runs_the_checks_one_after_another_in_order() {
+    use ssh_troubleshoot_core::{EngineOptions, run_with_options};
+    let gauge = Arc::new(Gauge::default());
+    let busy = |id, requires| -> Arc<dyn Check> {
+        Arc::new(Busy {
+            id,
+            requires,
+            gauge: Arc::clone(&gauge),
+        })
+    };
+    let checks = vec![
+        busy("t.a", &[]),
+        busy("t.b", &["t.a"]),
+        busy("t.c", &[]),
+        busy("t.d", &[]),
+        probe("t.fails", Behaviour::Fail),
+        busy("t.blocked", &["t.fails"]),
+    ];
+    let options = EngineOptions {
+        max_parallel: std::num::NonZeroUsize::new(1),
+    };
+    let report = run_with_options(
+        &Request::default(),
+        HostEnv::from_process().unwrap(),
+        &checks,
+        options,
+    )
+    .unwrap();
+    assert_eq!(gauge.most.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let statuses: Vec<(&str, Status)> = report
+        .findings
+        .iter()
+        .map(|f| (f.check.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("t.a", Status::Pass),
+            ("t.b", Status::Pass),
+            ("t.c", Status::Pass),
+            ("t.d", Status::Pass),
+            ("t.fails", Status::Fail),
+            ("t.blocked", Status::Skip),
+        ]
+    );
+    // The default is unchanged: every ready check starts.
+    assert_eq!(EngineOptions::default().max_parallel, None);
+}
+
+#[test]
+fn checks_do_not_get_the_text_to_explain() {
+    // It can be a 50 MB log; the run keeps one copy, the checks none.
+    let gauge = Arc::new(Gauge::default());
+    let check: Arc<dyn Check> = Arc::new(Busy {
+        id: "t.a",
+        requires: &[],
+        gauge: Arc::clone(&gauge),
+    });
+    let request = Request {
+        explain: Some("Code: NoRegisteredProviderFound".into()),
+        target: Some(ssh_troubleshoot_core::model::Target {
+            name: Some("vm".into()),
+            resource_group: Some("rg".into()),
+            ..Default::default()
+        }),
+        offline: true,
+        ..Request::default()
+    };
+    let report = run_with(&request, HostEnv::from_process().unwrap(), &[check]).unwrap();
+    assert_eq!(report.explained.len(), 1);
+    assert_eq!(report.findings[0].status, Status::Pass);
+    assert!(!gauge.saw_explain.load(std::sync::atomic::Ordering::SeqCst));
+}

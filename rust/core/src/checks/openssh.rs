@@ -80,7 +80,32 @@ impl Check for OpenSsh {
             ssh: None,
             version: None,
         };
-        let mut tried: Vec<(String, Result<Option<String>, String>)> = Vec::new();
+        // Each program found is run once, all of them at once: waiting for a spawn is
+        // most of this check's time, and of an offline run's.
+        let mut distinct: Vec<(&str, &'static str)> = Vec::new();
+        for l in &lookups {
+            let Some(path) = l.found.as_deref() else {
+                continue;
+            };
+            if !distinct.iter().any(|(p, _)| *p == path) {
+                distinct.push((path, l.program));
+            }
+        }
+        let tried: Vec<(&str, Result<Option<String>, String>)> = std::thread::scope(|s| {
+            let running: Vec<_> = distinct
+                .iter()
+                .map(|&(path, program)| (path, s.spawn(move || prove_runs(path, program))))
+                .collect();
+            running
+                .into_iter()
+                .map(|(path, h)| {
+                    let r = h
+                        .join()
+                        .unwrap_or_else(|_| Err("could not be run (the probe crashed)".into()));
+                    (path, r)
+                })
+                .collect()
+        });
 
         for l in &lookups {
             let key = format!("{} ({})", l.program, l.rules.name());
@@ -111,11 +136,7 @@ impl Check for OpenSsh {
             };
             let result = match tried.iter().find(|(p, _)| p == path) {
                 Some((_, r)) => r.clone(),
-                None => {
-                    let r = prove_runs(path, l.program);
-                    tried.push((path.clone(), r.clone()));
-                    r
-                }
+                None => prove_runs(path, l.program),
             };
             match result {
                 Ok(banner) => {

@@ -51,6 +51,8 @@ pub fn run(program: &str, args: &[&str], timeout: Duration) -> Result<Ran, RunEr
     let out = child.stdout.take().map(reader);
     let err = child.stderr.take().map(reader);
     let started = Instant::now();
+    // Polled, first often: most programs asked for a version answer within milliseconds.
+    let mut nap = Duration::from_micros(250);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -59,7 +61,10 @@ pub fn run(program: &str, args: &[&str], timeout: Duration) -> Result<Ran, RunEr
                 let _ = child.wait();
                 return Err(RunError::TimedOut(timeout));
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                std::thread::sleep(nap);
+                nap = (nap * 2).min(Duration::from_millis(5));
+            }
             Err(e) => {
                 return Err(RunError::Spawn {
                     kind: "could not be waited for",
