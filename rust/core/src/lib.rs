@@ -12,6 +12,7 @@ pub mod error;
 pub mod explain;
 pub mod fixes;
 pub mod fixes_azure;
+pub mod fleet;
 pub mod model;
 pub mod parse;
 pub mod platform;

@@ -118,6 +118,10 @@ pub struct Request {
     /// Extension: overall deadline for the run, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// Extension (fleet mode): subscriptions to scan; with no `target.name` this (or
+    /// `target.resourceGroup`) makes the request a fleet diagnosis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
 }
 
 impl Default for Request {
@@ -139,6 +143,7 @@ impl Default for Request {
             sshd_config: None,
             network_targets: Vec::new(),
             deadline_ms: None,
+            subscriptions: Vec::new(),
         }
     }
 }
@@ -299,4 +304,7 @@ pub struct Report {
     pub checks: Vec<CheckInfo>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<DiagnosisInfo>,
+    /// Extension: the fleet diagnosis (one row per machine), in fleet mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<crate::fleet::Fleet>,
 }

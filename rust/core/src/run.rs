@@ -39,6 +39,9 @@ pub fn run_with(
             all.extend(registry::server());
             Ok(catalogue_report(request, &all))
         }
+        Command::Diagnose if crate::fleet::is_fleet(request) => {
+            Ok(crate::fleet::run(request, &|_, _| {}))
+        }
         Command::Diagnose => Ok(diagnose(request, env, checks).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks)),
         // The same engine over the server's own checks; `checks` is the client registry.
@@ -184,7 +187,10 @@ fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
         .collect()
 }
 
-fn overall_status(findings: &[crate::model::Finding], explained: &[Explained]) -> ReportStatus {
+pub(crate) fn overall_status(
+    findings: &[crate::model::Finding],
+    explained: &[Explained],
+) -> ReportStatus {
     if !explained.is_empty() || findings.iter().any(|f| f.status == Status::Fail) {
         ReportStatus::Problems
     } else if findings.iter().any(|f| f.status == Status::Error) {
@@ -194,7 +200,7 @@ fn overall_status(findings: &[crate::model::Finding], explained: &[Explained]) -
     }
 }
 
-fn empty_report(request: &Request) -> Report {
+pub(crate) fn empty_report(request: &Request) -> Report {
     Report {
         schema_version: crate::model::SCHEMA_VERSION,
         tool: ToolInfo {
@@ -210,6 +216,7 @@ fn empty_report(request: &Request) -> Report {
         applied: Vec::new(),
         checks: Vec::new(),
         diagnoses: Vec::new(),
+        fleet: None,
     }
 }
 

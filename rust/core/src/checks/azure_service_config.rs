@@ -138,7 +138,7 @@ impl Check for SshServiceConfig {
 }
 
 /// A 409 that means the provider is not registered in the subscription.
-fn unregistered(f: &Fetched) -> bool {
+pub fn unregistered(f: &Fetched) -> bool {
     f.status() == Some(409)
         && matches!(
             f.error_code(),
@@ -169,7 +169,7 @@ pub fn needed(endpoint: &Fetched, config: &Fetched, port: &str) -> Needed {
 }
 
 /// The preview-era allow-list (`azcmagent config set incomingconnections.ports`).
-fn preview_ports(machine: &Value) -> Vec<String> {
+pub fn preview_ports(machine: &Value) -> Vec<String> {
     machine
         .pointer("/properties/agentConfiguration/incomingConnectionsPorts")
         .and_then(Value::as_array)
