@@ -9,6 +9,7 @@
 //! `cargo build -p arm-standin` beforehand; `ARM_STANDIN_BIN` overrides the path.
 
 pub mod certs;
+pub mod fleet;
 pub mod http;
 pub mod log;
 pub mod scenario;

@@ -27,7 +27,7 @@ use crate::engine::millis;
 use crate::model::{Finding, Remedy, Report, ReportStatus, Request, ShellCommand, Status, Target};
 
 /// Calls in flight at most (the limiter narrows this as the read quota drains).
-pub const CONCURRENCY: usize = 64;
+pub const CONCURRENCY: usize = 100;
 /// Without a deadline in the request, a fleet run stops sending after this long.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(15 * 60);
 const PROVIDERS_API: &str = "2021-04-01";
