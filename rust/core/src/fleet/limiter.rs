@@ -4,7 +4,8 @@
 //! - per subscription, a cap on calls in flight that follows the last
 //!   `x-ms-ratelimit-remaining-subscription-reads` seen: full width while the bucket
 //!   is well filled, half of what is left as it drains, one at a time with a breather
-//!   near empty (ARM refills the bucket continuously, so waiting is what gives reads back);
+//!   near empty (ARM refills the bucket continuously, so waiting is what gives reads back),
+//!   and a narrow first wave until the first answer tells how full the bucket is;
 //! - on a 429, one global pause for its `Retry-After` (every worker waits, not only the
 //!   one that was refused), after which the subscription starts again with a single
 //!   probing call whose answer tells how full the bucket is. Calls already in flight
@@ -23,6 +24,8 @@ use serde_json::Value;
 use crate::arm::{ArmClient, ArmPath, Method, Throttling};
 use crate::azure::{Answer, Fetched};
 
+/// Calls in flight for a subscription before its first answer.
+pub const START_WIDTH: usize = 16;
 /// Below this many reads left, one call at a time, each followed by a breather.
 pub const LOW_WATER: u64 = 10;
 const BREATHER: Duration = Duration::from_millis(200);
@@ -37,6 +40,8 @@ const FAILED_ATTEMPTS: u32 = 3;
 
 #[derive(Default)]
 struct Sub {
+    /// Until the first answer, [`START_WIDTH`] calls at most: its header tells the rest.
+    answered: bool,
     remaining: Option<u64>,
     in_flight: usize,
     hold_until: Option<Instant>,
@@ -89,6 +94,7 @@ impl Limiter {
 
     fn cap(&self, sub: &Sub) -> usize {
         match sub.remaining {
+            None if !sub.answered => START_WIDTH.min(self.workers),
             None => self.workers,
             Some(r) if r <= LOW_WATER => 1,
             Some(r) => usize::try_from(r / 2)
@@ -150,6 +156,7 @@ impl Limiter {
         }
         let sub = state.subs.entry(key.to_string()).or_default();
         sub.in_flight = sub.in_flight.saturating_sub(1);
+        sub.answered |= status.is_some();
         if status == Some(429) {
             // Start again with one probe: its answer says how full the bucket is.
             sub.remaining = Some(0);
@@ -160,6 +167,12 @@ impl Limiter {
                 let breather = if r == 0 { EMPTY_BREATHER } else { BREATHER };
                 sub.hold_until = Some(now + breather);
             }
+        } else if status.is_some() {
+            // No header (some front doors drop it): widen again step by step after a 429.
+            sub.remaining = match sub.remaining {
+                Some(r) if r < 4 * self.workers as u64 => Some(r * 2 + 2),
+                _ => None,
+            };
         }
         drop(state);
         self.changed.notify_all();
