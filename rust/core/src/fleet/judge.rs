@@ -90,23 +90,20 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
 
     let legacy = preview_ports(row);
     let mut must_change = false;
+    let known_unregistered = found
+        .iter()
+        .any(|p| p.diagnosis == Some("provider-not-registered"));
     match reads.config {
         None => {}
-        Some(f) if unregistered(f) => {
-            if !found
-                .iter()
-                .any(|p| p.diagnosis == Some("provider-not-registered"))
-            {
-                add(
-                    &mut found,
-                    Status::Fail,
-                    Some("provider-not-registered"),
-                    format!(
-                        "Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."
-                    ),
-                );
-            }
-        }
+        Some(f) if unregistered(f) && known_unregistered => {}
+        Some(f) if unregistered(f) => add(
+            &mut found,
+            Status::Fail,
+            Some("provider-not-registered"),
+            format!(
+                "Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."
+            ),
+        ),
         Some(f) => match (f.status(), f.ok_body().and_then(port_of)) {
             (Some(200), Some(allowed)) if allowed == port => {}
             (Some(200), Some(allowed)) => {
