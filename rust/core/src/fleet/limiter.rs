@@ -279,3 +279,79 @@ pub fn run_pool<I: Sync, T: Send>(
         .map(|r| r.expect("every item was worked on"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cap_of(l: &Limiter, key: &str) -> usize {
+        let mut state = l.state.lock().unwrap();
+        let sub = state.subs.entry(key.to_string()).or_default();
+        let sub = std::mem::take(sub);
+        let cap = l.cap(&sub);
+        *state.subs.get_mut(key).unwrap() = sub;
+        cap
+    }
+
+    fn answer(l: &Limiter, status: u16, remaining: Option<u64>, retry_after: Option<Duration>) {
+        assert!(l.acquire("s"));
+        let t = Throttling {
+            remaining_subscription_reads: remaining,
+            retry_after,
+            ..Throttling::default()
+        };
+        l.release("s", Some(status), &t);
+    }
+
+    #[test]
+    fn the_width_follows_the_read_quota() {
+        let l = Limiter::new(100, Instant::now() + Duration::from_secs(30));
+        assert_eq!(cap_of(&l, "s"), START_WIDTH, "a narrow first wave");
+        answer(&l, 200, Some(240), None);
+        assert_eq!(cap_of(&l, "s"), 100);
+        answer(&l, 200, Some(60), None);
+        assert_eq!(cap_of(&l, "s"), 30);
+        answer(&l, 200, Some(3), None);
+        assert_eq!(cap_of(&l, "s"), 1);
+        assert!(
+            l.state.lock().unwrap().subs["s"].hold_until.is_some(),
+            "a breather"
+        );
+        assert_eq!(l.counters.min_remaining.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_429_pauses_every_subscription_for_its_retry_after() {
+        let l = Limiter::new(8, Instant::now() + Duration::from_secs(30));
+        answer(&l, 429, None, Some(Duration::from_millis(300)));
+        answer_later_429_in_same_window(&l);
+        let started = Instant::now();
+        assert!(l.acquire("another subscription"));
+        assert!(started.elapsed() >= Duration::from_millis(250));
+        assert_eq!(l.counters.throttled.load(Ordering::Relaxed), 2);
+        assert_eq!(l.counters.pauses.load(Ordering::Relaxed), 1);
+        assert_eq!(cap_of(&l, "s"), 1, "one probe after the pause");
+        // No header on the probe's answer: widen step by step.
+        l.release("s", Some(200), &Throttling::default());
+        assert_eq!(cap_of(&l, "s"), 1);
+        assert_eq!(l.state.lock().unwrap().subs["s"].remaining, Some(2));
+    }
+
+    /// A call that was in flight when the pause began, refused too: same window.
+    fn answer_later_429_in_same_window(l: &Limiter) {
+        let mut state = l.state.lock().unwrap();
+        state.subs.entry("s".into()).or_default().in_flight += 1;
+        drop(state);
+        let t = Throttling {
+            retry_after: Some(Duration::from_millis(300)),
+            ..Throttling::default()
+        };
+        l.release("s", Some(429), &t);
+    }
+
+    #[test]
+    fn nothing_is_sent_past_the_deadline() {
+        let l = Limiter::new(4, Instant::now());
+        assert!(!l.acquire("s"));
+    }
+}

@@ -92,10 +92,12 @@ pub struct RequestStats {
     pub concurrency: usize,
 }
 
-/// Is this request a fleet diagnosis?
+/// Is this request a fleet diagnosis? (Not with `explain` or `offline`: those keep
+/// their meaning of a check of this machine.)
 pub fn is_fleet(request: &Request) -> bool {
     let target = request.target.as_ref();
     !request.offline
+        && request.explain.is_none()
         && target.is_none_or(|t| t.name.is_none())
         && (target.is_some_and(|t| t.resource_group.is_some()) || !request.subscriptions.is_empty())
 }
@@ -437,5 +439,44 @@ fn fleet_finding(status: Status, diagnosis: Option<&'static str>, summary: Strin
         fix: None,
         blocked_by: None,
         duration_ms: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fleet_requests_name_no_machine() {
+        let with = |target: Option<Target>, subscriptions: Vec<&str>| Request {
+            target,
+            subscriptions: subscriptions.into_iter().map(String::from).collect(),
+            ..Request::default()
+        };
+        let group = || Target {
+            resource_group: Some("rg".into()),
+            ..Target::default()
+        };
+        assert!(is_fleet(&with(Some(group()), vec![])));
+        assert!(is_fleet(&with(None, vec!["s1", "s2"])));
+        assert!(!is_fleet(&with(None, vec![])));
+        let one = Target {
+            name: Some("web01".into()),
+            ..group()
+        };
+        assert!(!is_fleet(&with(Some(one), vec![])));
+        let only_sub = Target {
+            subscription: Some("s1".into()),
+            ..Target::default()
+        };
+        assert!(
+            !is_fleet(&with(Some(only_sub.clone()), vec![])),
+            "as before: this machine"
+        );
+        let mut offline = with(Some(group()), vec![]);
+        offline.offline = true;
+        assert!(!is_fleet(&offline));
+        let r = with(Some(only_sub), vec!["S1", "s2", " "]);
+        assert_eq!(subscriptions(&r), vec!["S1", "s2"]);
     }
 }
