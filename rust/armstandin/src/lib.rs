@@ -10,6 +10,7 @@
 
 pub mod certs;
 pub mod fleet;
+pub mod fleet_spec;
 pub mod http;
 pub mod log;
 pub mod scenario;

@@ -13,84 +13,26 @@ pub mod commands;
 pub mod graph;
 pub mod judge;
 pub mod limiter;
+pub mod model;
+pub mod reads;
+
+pub use model::{Fleet, MachineRow, RequestStats};
+use reads::{Job, client_for, read, scope_of};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use crate::arm::path::{validate_resource_group, validate_subscription};
-use crate::arm::{ArmClient, ArmPath, ArmSettings, Method};
 use crate::azure::Fetched;
 use crate::engine::millis;
-use crate::model::{Finding, Remedy, Report, ReportStatus, Request, ShellCommand, Status, Target};
+use crate::model::{Finding, Remedy, Report, ReportStatus, Request, Status, Target};
 
 /// Calls in flight at most (the limiter narrows this as the read quota drains).
 pub const CONCURRENCY: usize = 100;
 /// Without a deadline in the request, a fleet run stops sending after this long.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(15 * 60);
-const PROVIDERS_API: &str = "2021-04-01";
-const PERMISSIONS_API: &str = "2022-04-01";
 pub const CHECK_ID: &str = "azure.fleet";
-
-/// `fleet` in the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fleet {
-    pub subscriptions: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_group: Option<String>,
-    pub scanned: usize,
-    pub healthy: usize,
-    pub with_problems: usize,
-    pub incomplete: usize,
-    /// Machines per diagnosis id (a machine counts once per id it has).
-    pub counts: BTreeMap<String, usize>,
-    /// Worst first, then by subscription, group and name.
-    pub machines: Vec<MachineRow>,
-    pub requests: RequestStats,
-    pub duration_ms: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MachineRow {
-    pub name: String,
-    pub resource_group: String,
-    pub subscription: String,
-    pub resource_type: String,
-    pub status: String,
-    pub agent_version: String,
-    pub os: String,
-    pub worst_status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worst_diagnosis: Option<String>,
-    pub summary: String,
-    /// Every diagnosis found, worst first.
-    pub diagnoses: Vec<String>,
-    /// The full report for this machine, in the asking host's syntax.
-    pub command: String,
-    /// The same for az, PowerShell and the standalone binary.
-    pub commands: Vec<ShellCommand>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestStats {
-    pub resource_graph_pages: usize,
-    /// Every ARM request sent, Resource Graph and retries included.
-    pub total: usize,
-    pub provider_reads: usize,
-    pub permission_reads: usize,
-    pub configuration_reads: usize,
-    pub throttled: usize,
-    pub pauses: usize,
-    pub retried: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_remaining_reads: Option<u64>,
-    pub concurrency: usize,
-}
 
 /// Is this request a fleet diagnosis? (Not with `explain` or `offline`: those keep
 /// their meaning of a check of this machine.)
@@ -113,12 +55,6 @@ pub fn subscriptions(request: &Request) -> Vec<String> {
         }
     }
     out
-}
-
-enum Job {
-    Provider(String),
-    Permissions(String, String),
-    Config(usize),
 }
 
 /// Runs a fleet diagnosis; `progress(done, total)` follows the per-machine reads.
@@ -327,100 +263,6 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
         duration_ms: report.duration_ms,
     });
     report
-}
-
-/// (subscription, resource group), both lower-cased: ARM names are case-insensitive.
-fn scope_of(row: &serde_json::Value) -> (String, String) {
-    let t = |k: &str| {
-        row.get(k)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-            .to_ascii_lowercase()
-    };
-    (t("subscriptionId"), t("resourceGroup"))
-}
-
-fn read(
-    client: &ArmClient,
-    limiter: &limiter::Limiter,
-    job: &Job,
-    rows: &[serde_json::Value],
-) -> Option<Fetched> {
-    let (sub, path, api) = match job {
-        Job::Provider(s) => (
-            s.clone(),
-            ArmPath::root()
-                .lit("subscriptions")
-                .seg(s)
-                .ok()?
-                .lit("providers")
-                .lit("Microsoft.HybridConnectivity"),
-            PROVIDERS_API,
-        ),
-        Job::Permissions(s, g) => (
-            s.clone(),
-            crate::arm::path::resource_group_path(s, g)
-                .ok()?
-                .lit("providers")
-                .lit("Microsoft.Authorization")
-                .lit("permissions"),
-            PERMISSIONS_API,
-        ),
-        Job::Config(i) => {
-            let row = &rows[*i];
-            let (s, _) = scope_of(row);
-            let text = |k: &str| row.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
-            let path = crate::arm::machine_path(
-                text("subscriptionId"),
-                text("resourceGroup"),
-                text("type"),
-                text("name"),
-            )
-            .ok()?;
-            let path = [
-                "providers",
-                "Microsoft.HybridConnectivity",
-                "endpoints",
-                "default",
-            ]
-            .iter()
-            .fold(path, |p, s| p.lit(s))
-            .lit("serviceConfigurations")
-            .lit("SSH");
-            (s, path, crate::azure::facts::CONNECTIVITY_API)
-        }
-    };
-    Some(
-        limiter
-            .call(
-                client,
-                &sub.to_ascii_lowercase(),
-                Method::Get,
-                &path,
-                api,
-                None,
-            )
-            .0,
-    )
-}
-
-fn client_for(request: &Request) -> Result<ArmClient, String> {
-    let azure = request.azure.clone().unwrap_or_default();
-    let Some(token) = azure.access_token.filter(|t| !t.trim().is_empty()) else {
-        return Err("no Azure access token was given".into());
-    };
-    ArmClient::new(ArmSettings {
-        endpoint: azure
-            .arm_endpoint
-            .unwrap_or_else(|| crate::arm::DEFAULT_ENDPOINT.into()),
-        token: Some(token),
-        ca_bundle: azure.ca_bundle,
-        proxy: azure.proxy,
-        request_timeout: crate::azure::REQUEST_TIMEOUT,
-        // Retries are the limiter's, so that a 429 pauses every worker.
-        max_retries: 0,
-    })
-    .map_err(|e| e.to_string())
 }
 
 fn fleet_finding(status: Status, diagnosis: Option<&'static str>, summary: String) -> Finding {
