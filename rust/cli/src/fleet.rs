@@ -10,10 +10,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ssh_troubleshoot_core::fleet::{self, Fleet};
-use ssh_troubleshoot_core::model::{Command, Report, Request, Status, Target};
+use ssh_troubleshoot_core::model::{Client, Command, Report, Request, Status, Target};
 
 use crate::render::Style;
-use crate::{ArcArgs, EXIT_PROBLEMS, EXIT_USAGE, Output, azure_context, client_of};
+use crate::{ArcArgs, ClientArg, EXIT_PROBLEMS, EXIT_USAGE, Output, azure_context};
 
 /// Fleet mode: no machine named, but a resource group or subscriptions.
 pub fn wanted(args: &ArcArgs) -> bool {
@@ -48,7 +48,11 @@ pub fn run(args: &ArcArgs) -> ExitCode {
         .collect();
     let request = Request {
         command: Command::Diagnose,
-        client: client_of(args),
+        client: match args.client {
+            ClientArg::Standalone => Client::Standalone,
+            ClientArg::AzureCli => Client::AzureCli,
+            ClientArg::Powershell => Client::Powershell,
+        },
         target: Some(Target {
             subscription: subscriptions.first().cloned(),
             resource_group: args.resource_group.clone(),

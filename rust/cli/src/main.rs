@@ -220,7 +220,11 @@ fn arc(args: ArcArgs) -> ExitCode {
     };
     let mut request = Request {
         command: Command::Diagnose,
-        client: client_of(&args),
+        client: match args.client {
+            ClientArg::Standalone => Client::Standalone,
+            ClientArg::AzureCli => Client::AzureCli,
+            ClientArg::Powershell => Client::Powershell,
+        },
         target: (!target.is_empty() || target.subscription.is_some()).then_some(target),
         port: args.port,
         local_user: args.local_user.clone(),
@@ -301,14 +305,6 @@ fn arc(args: ArcArgs) -> ExitCode {
         ExitCode::from(EXIT_PROBLEMS)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-pub(crate) fn client_of(args: &ArcArgs) -> Client {
-    match args.client {
-        ClientArg::Standalone => Client::Standalone,
-        ClientArg::AzureCli => Client::AzureCli,
-        ClientArg::Powershell => Client::Powershell,
     }
 }
 
