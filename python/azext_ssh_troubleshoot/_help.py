@@ -41,6 +41,10 @@ examples:
     text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --fix --yes
   - name: Remove SSH access to a server (its SSH service configuration and connectivity endpoint).
     text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --disable-ssh
+  - name: Diagnose every Arc-enabled server in a resource group (fleet mode), one row per server.
+    text: az ssh-troubleshoot arc -g MyResourceGroup --output table
+  - name: Diagnose every Arc-enabled server of several subscriptions; list the commands for the full report of each failing one.
+    text: az ssh-troubleshoot arc --subscriptions MySubscription OtherSubscription --query "fleet.machines[?worstStatus=='fail'].command" -o tsv
   - name: Show only the checks that did not pass.
     text: az ssh-troubleshoot arc -g MyResourceGroup -n MyArcServer --query "findings[?status!='pass']" --output table
 """

@@ -13,9 +13,13 @@ def load_arguments(self, _):
             # turn a check of this machine (no --name) into a usage error.
             c.argument('resource_group_name', options_list=['--resource-group', '-g'], arg_group='Target',
                        configured_default=None, local_context_attribute=None,
-                       help='Resource group of the Arc-enabled server. With --name, the Azure-side checks run too.')
+                       help='Resource group of the Arc-enabled server. With --name, the Azure-side checks run too; '
+                            'without it, every Arc machine in the group is diagnosed (fleet mode).')
             c.argument('vm_name', options_list=['--name', '-n'], arg_group='Target',
                        help='Name of the Arc-enabled server (as in az ssh arc --name).')
+            c.argument('subscriptions', options_list=['--subscriptions'], nargs='+', arg_group='Target',
+                       help='Fleet mode: every Arc machine in these subscriptions (ids or names, space-separated). '
+                            'az\'s global --subscription takes one; alone it also starts fleet mode.')
             c.argument('resource_type', options_list=['--resource-type'], arg_group='Target',
                        help='Resource type of the server, e.g. Microsoft.HybridCompute/machines, '
                             'Microsoft.ConnectedVMwarevSphere/virtualMachines. Default: discover it, as az ssh arc does.')
@@ -44,7 +48,7 @@ def load_arguments(self, _):
                        help='Also ask Azure for relay credentials for real, to prove access end to end. '
                             'The relay key is never shown or kept.')
             c.argument('deadline', options_list=['--deadline'], type=int,
-                       help='Deadline for the whole run, in seconds. Default: 30.')
+                       help='Deadline for the whole run, in seconds. Default: 30 (900 in fleet mode).')
             c.argument('report_path', options_list=['--report'],
                        help='Also write a shareable report: JSON to this file, Markdown beside it (same name, '
                             '.md). Subscription, tenant and object ids, user, machine, group and host names, '

@@ -21,6 +21,7 @@ logger = get_logger(__name__)
 CLIENT = 'azure-cli'
 SCHEMA_VERSION = 1
 DEFAULT_DEADLINE_SECONDS = 30
+FLEET_DEADLINE_SECONDS = 900
 # The core refuses requests over 16 MiB of JSON; an explained text keeps its end (where
 # the error is) and stays well below that even when every character needs escaping.
 MAX_EXPLAIN_CHARS = 2 * 1024 * 1024
@@ -30,8 +31,16 @@ MAX_EXPLAIN_CHARS = 2 * 1024 * 1024
 def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None, local_user=None,
                          ssh_client_folder=None, ssh_proxy_folder=None, resource_type=None,
                          explain=None, explain_file=None, offline=False, fix=False, yes=False,
-                         disable_ssh=False, probe_credentials=False, deadline=None, report_path=None):
+                         disable_ssh=False, probe_credentials=False, deadline=None, report_path=None,
+                         subscriptions=None):
     _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port)
+    if _is_fleet(cmd, resource_group_name, vm_name, subscriptions, offline, explain, explain_file):
+        if fix or disable_ssh or probe_credentials:
+            raise azclierror.MutuallyExclusiveArgumentError(
+                '--fix, --disable-ssh and --probe-credentials work on one server, not on a fleet.',
+                'Add --name to act on one server; each fleet row gives its command.')
+        return _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_type, deadline,
+                      report_path)
     has_target = bool(resource_group_name and vm_name)
     wants_azure = has_target and not offline
 
@@ -52,11 +61,7 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
     request.update({k: v for k, v in optional.items() if v is not None})
     if probe_credentials:
         request['probeCredentials'] = True
-    if report_path:
-        # The core writes the files; it resolves a relative path against the process's
-        # working folder, which for az is the user's.
-        request['reportPath'] = os.path.abspath(os.path.expanduser(report_path))
-        request['hostVersions'] = _host_versions()
+    _add_report_path(request, report_path)
 
     subscription = _subscription(cmd, wants_azure)
     target = {k: v for k, v in (('subscription', subscription), ('resourceGroup', resource_group_name),
@@ -81,6 +86,57 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
     if fix:
         report = _apply_fixes(request, report, yes)
     return report
+
+
+def _is_fleet(cmd, resource_group_name, vm_name, subscriptions, offline, explain, explain_file):
+    """No --name, but --resource-group, --subscriptions or an explicit --subscription."""
+    if vm_name or offline or explain is not None or explain_file is not None:
+        return False
+    return bool(resource_group_name or subscriptions or cmd.cli_ctx.data.get('subscription_id'))
+
+
+def _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_type, deadline,  # pylint: disable=too-many-arguments
+           report_path=None):
+    """Every Arc machine of a resource group or of whole subscriptions: one row each
+    (report member ``fleet``), from Azure Resource Graph and paced per-machine reads."""
+    first = _subscription(cmd, True)
+    listed = [_subscription_id(cmd, s) for s in subscriptions or []]
+    chosen = []
+    for sub in ([first] if first and (resource_group_name or not listed) else []) + listed:
+        if sub and sub.lower() not in (c.lower() for c in chosen):
+            chosen.append(sub)
+    target = {k: v for k, v in (('subscription', chosen[0] if chosen else None),
+                                ('resourceGroup', resource_group_name), ('resourceType', resource_type)) if v}
+    request = {
+        'schemaVersion': SCHEMA_VERSION,
+        'command': 'diagnose',
+        'client': CLIENT,
+        'target': target,
+        'subscriptions': chosen,
+        'deadlineMs': (deadline or FLEET_DEADLINE_SECONDS) * 1000,
+        'azure': azure_settings(cmd, chosen[0] if chosen else None),
+    }
+    request.update({k: v for k, v in (('port', port), ('localUser', local_user)) if v is not None})
+    _add_report_path(request, report_path)
+    return run(request)
+
+
+def _add_report_path(request, report_path):
+    if report_path:
+        # The core writes the files; it resolves a relative path against the process's
+        # working folder, which for az is the user's.
+        request['reportPath'] = os.path.abspath(os.path.expanduser(report_path))
+        request['hostVersions'] = _host_versions()
+
+
+def _subscription_id(cmd, name_or_id):
+    """A subscription name resolved to its id by az's profile (ids pass through)."""
+    from azure.cli.core._profile import Profile
+    try:
+        return Profile(cli_ctx=cmd.cli_ctx).get_subscription(name_or_id)['id']
+    except Exception as ex:  # pylint: disable=broad-except
+        logger.debug('Subscription %s not resolved: %s', name_or_id, ex)
+        return name_or_id
 
 
 def run(request):
@@ -162,10 +218,11 @@ def _subscription(cmd, needed):
 
 
 def _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port):
-    if bool(resource_group_name) != bool(vm_name):
+    if vm_name and not resource_group_name:
         raise azclierror.RequiredArgumentMissingError(
-            '--resource-group and --name must be given together.',
-            'Give both to check one server, or neither to check this machine only.')
+            '--name needs --resource-group: --resource-group and --name must be given together.',
+            'Give both to check one server, --resource-group alone for every server in it, '
+            'or neither to check this machine only.')
     if explain is not None and explain_file is not None:
         raise azclierror.MutuallyExclusiveArgumentError(
             '--explain and --explain-file cannot be used together.', 'Pass the error text one way.')

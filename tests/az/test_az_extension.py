@@ -162,7 +162,7 @@ def test_a_default_resource_group_does_not_change_a_check_of_this_machine(az):
 
 
 def test_usage_mistakes_are_az_errors_with_a_recommendation(az):
-    half = az(*ARC, '-g', RG)
+    half = az(*ARC, '-n', VM)
     assert half.code != 0 and '--resource-group and --name must be given together' in half.stderr, str(half)
     both = az(*ARC, '--explain', 'x', '--explain-file', 'y')
     assert both.code != 0 and 'cannot be used together' in both.stderr, str(both)
@@ -326,3 +326,43 @@ def test_timing_offline_against_az_version(az):
     offline = median(*ARC, '--offline', '-o', 'json')
     print(f'\nTIMING az version: {version:.2f} s; az ssh-troubleshoot arc --offline: {offline:.2f} s '
           f'(median of 5, {os.cpu_count()} cores)')
+
+
+class _FleetScenario:
+    """The usual stand-in plus a generated fleet of twelve machines in rg-fleet."""
+
+    def __init__(self, world):
+        self.base = world.scenario()
+
+    def json(self):
+        scenario = self.base.json()
+        scenario['fleet'] = {'count': 12, 'subscriptions': [SUB], 'resourceGroups': ['rg-fleet'], 'pageSize': 5,
+                             'profiles': [{'weight': 3}, {'status': 'Disconnected'}]}
+        return scenario
+
+
+def test_fleet_mode_diagnoses_every_machine_of_a_group_and_of_listed_subscriptions(az, world):
+    world.standin(_FleetScenario(world))
+    run = az(*ARC, '-g', 'rg-fleet', '-o', 'json')
+    assert run.code == 0, str(run)
+    report = run.json()
+    fleet = report['fleet']
+    assert fleet['scanned'] == 12 and fleet['counts'] == {'machine-disconnected': 3}, json.dumps(fleet, indent=1)
+    assert fleet['requests']['resourceGraphPages'] == 3
+    failing = [m for m in fleet['machines'] if m['worstStatus'] == 'fail']
+    assert [m['name'] for m in failing] == ['arc-00004', 'arc-00008', 'arc-00012']
+    assert failing[0]['command'] == f'az ssh-troubleshoot arc -g rg-fleet -n arc-00004 --subscription {SUB}'
+    graph = [r for r in world.current.requests() if r['method'] == 'POST']
+    assert graph[0]['body']['subscriptions'] == [SUB]
+    assert "resourceGroup =~ 'rg-fleet'" in graph[0]['body']['query']
+    no_token(run)
+
+    table = az(*ARC, '-g', 'rg-fleet', '-o', 'table')
+    assert table.code == 0, str(table)
+    line = next(l for l in table.stdout.splitlines() if 'arc-00004' in l)
+    assert line.startswith('fail') and 'machine-disconnected' in line, table.stdout
+
+    listed = az(*ARC, '--subscriptions', 'Stand-in Subscription', '--query', 'fleet.scanned', '-o', 'tsv')
+    assert listed.code == 0 and listed.stdout.strip() == '12', str(listed)
+    refused = az(*ARC, '-g', 'rg-fleet', '--fix')
+    assert refused.code != 0 and 'not on a fleet' in refused.stderr, str(refused)

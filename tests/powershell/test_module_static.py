@@ -224,6 +224,7 @@ def test_help_has_an_example_for_each_use(module_functions):
     assert any("-DisableSsh" in e for e in first_lines)
     assert any("-Quiet" in e for e in first_lines)
     assert any("-ReportPath" in e for e in first_lines)
+    assert any("-ResourceGroupName" in e and "-Name" not in e for e in first_lines)  # fleet
 
 
 def test_every_contract_parameter_is_declared(module_functions):
@@ -347,6 +348,23 @@ def test_report_view():
     assert report and report[0].tag == "ListControl"
     labels = [(i.findtext("Label") or i.findtext("PropertyName")) for i in report[0].iter("ListItem")]
     assert {"Target", "Status", "Findings", "Explained"} <= set(labels)
+
+
+def test_fleet_mode_is_its_own_parameter_set(module_functions):
+    source = text(module_functions["Test-AzSshArc"][0])
+    for parameter in ("ResourceGroupName", "SubscriptionId", "Port", "LocalUser", "Quiet"):
+        block = re.search(r"((?:\s*\[Parameter\([^)]*\)\])+)[^$]*\$" + parameter + r"\b", source).group(1)
+        assert "ParameterSetName = 'Fleet')" in block, parameter
+    name = re.search(r"((?:\s*\[Parameter\([^)]*\)\])+)[^$]*\$Name\b", source).group(1)
+    assert "'Fleet'" not in name, "no -Name in fleet mode"
+    assert "[string[]]$SubscriptionId" in source
+    assert "$request.subscriptions = " in source
+
+
+def test_fleet_rows_have_a_table_view():
+    fleet = [c for t, c in views() if t == "SshTroubleshoot.FleetMachine"]
+    assert fleet and fleet[0].tag == "TableControl"
+    assert [h.text for h in fleet[0].iter("Label")] == ["Status", "Name", "ResourceGroupName", "Diagnosis", "Summary"]
 
 
 def test_format_script_blocks_parse(ps_parser):

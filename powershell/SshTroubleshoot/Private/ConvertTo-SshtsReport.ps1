@@ -91,6 +91,31 @@ function ConvertTo-SshtsReport {
             $fix
         })
 
+    # Fleet mode: one typed row per machine.
+    $fleet = Get-SshtsProperty $Report 'fleet'
+    $machines = @(Get-SshtsProperty $fleet 'machines' | Where-Object { $null -ne $_ } | ForEach-Object {
+            $row = [pscustomobject]@{
+                WorstStatus       = [string]$_.worstStatus
+                Name              = [string]$_.name
+                ResourceGroupName = [string]$_.resourceGroup
+                SubscriptionId    = [string]$_.subscription
+                WorstDiagnosis    = Get-SshtsProperty $_ 'worstDiagnosis'
+                Summary           = [string]$_.summary
+                Diagnoses         = @($_.diagnoses)
+                Status            = [string]$_.status
+                AgentVersion      = [string]$_.agentVersion
+                OS                = [string]$_.os
+                Command           = [string]$_.command
+            }
+            $row.PSObject.TypeNames.Insert(0, 'SshTroubleshoot.FleetMachine')
+            $row
+        })
+    $counts = [ordered]@{}
+    $seenCounts = Get-SshtsProperty $fleet 'counts'
+    if ($null -ne $seenCounts) {
+        foreach ($p in $seenCounts.PSObject.Properties) { $counts[$p.Name] = [int]$p.Value }
+    }
+
     $target = Get-SshtsProperty $Report 'target'
     $tool = Get-SshtsProperty $Report 'tool'
     $result = [pscustomobject]@{
@@ -103,6 +128,8 @@ function ConvertTo-SshtsReport {
         Findings       = $findings
         Explained      = $explained
         Applied        = $applied
+        Machines       = $machines
+        Counts         = [pscustomobject]$counts
         DurationMs     = [long](Get-SshtsProperty $Report 'durationMs')
         ToolVersion    = [string](Get-SshtsProperty $tool 'version')
         SchemaVersion  = [int](Get-SshtsProperty $Report 'schemaVersion')

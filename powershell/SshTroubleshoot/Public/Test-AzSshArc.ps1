@@ -31,14 +31,16 @@ function Test-AzSshArc {
     would change. Plain diagnosis never asks.
 
     .PARAMETER ResourceGroupName
-    Resource group of the Arc-enabled server, as for Enter-AzVM.
+    Resource group of the Arc-enabled server, as for Enter-AzVM. Without -Name: every
+    Arc-enabled server in the group (fleet mode).
 
     .PARAMETER Name
     Name of the Arc-enabled server, as for Enter-AzVM.
 
     .PARAMETER SubscriptionId
     Subscription of the server. Default: the subscription of the current Azure PowerShell
-    context.
+    context. Without -Name, one or more subscriptions whose every Arc-enabled server is
+    diagnosed (fleet mode).
 
     .PARAMETER Port
     SSH port to reach on the server. Default 22.
@@ -122,6 +124,14 @@ function Test-AzSshArc {
     connectivity endpoint) after asking.
 
     .EXAMPLE
+    (Test-AzSshArc -ResourceGroupName myRG).Machines | Where-Object WorstStatus -eq 'fail'
+
+    Fleet mode: diagnoses every Arc-enabled server in myRG at once (Azure Resource
+    Graph, then paced reads of each SSH service configuration) and lists the failing
+    ones with their worst diagnosis, summary and the command for their full report.
+    -SubscriptionId sub1, sub2 without -ResourceGroupName covers whole subscriptions.
+
+    .EXAMPLE
     if (-not (Test-AzSshArc -ResourceGroupName myRG -Name myServer -Quiet)) { throw 'SSH to myServer is broken' }
 
     Uses the answer in a script: $true when healthy.
@@ -148,7 +158,8 @@ function Test-AzSshArc {
     System.Management.Automation.ErrorRecord
 
     .OUTPUTS
-    SshTroubleshoot.Report, or System.Boolean with -Quiet.
+    SshTroubleshoot.Report (in fleet mode its Machines are SshTroubleshoot.FleetMachine
+    rows), or System.Boolean with -Quiet.
 
     .NOTES
     Tool failures (an invalid request, a missing native library) are terminating errors
@@ -164,6 +175,7 @@ function Test-AzSshArc {
     param(
         [Parameter(ParameterSetName = 'Machine', Mandatory)]
         [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
+        [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string]$ResourceGroupName,
 
@@ -174,16 +186,19 @@ function Test-AzSshArc {
 
         [Parameter(ParameterSetName = 'Machine')]
         [Parameter(ParameterSetName = 'DisableSsh')]
+        [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
-        [string]$SubscriptionId,
+        [string[]]$SubscriptionId,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'Fleet')]
         [ValidateRange(1, 65535)]
         [int]$Port,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string]$LocalUser,
 
@@ -219,6 +234,7 @@ function Test-AzSshArc {
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'Fleet')]
         [switch]$Quiet,
 
         [Parameter(ParameterSetName = 'Machine')]
@@ -227,6 +243,7 @@ function Test-AzSshArc {
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
         [Parameter(ParameterSetName = 'DisableSsh')]
+        [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string]$ReportPath
     )
@@ -242,8 +259,10 @@ function Test-AzSshArc {
 
     end {
         $activity = 'Test-AzSshArc'
+        $fleet = $PSCmdlet.ParameterSetName -eq 'Fleet'
         $hasTarget = $PSCmdlet.ParameterSetName -ne 'ThisMachine'
-        $machine = if ($hasTarget) { "$ResourceGroupName/$Name" } else { 'this machine' }
+        $machine = if ($fleet) { 'the fleet' } elseif ($hasTarget) { "$ResourceGroupName/$Name" } else { 'this machine' }
+        $subscription = @($SubscriptionId) | Select-Object -First 1
 
         if ($DisableSsh -and -not $PSCmdlet.ShouldProcess($machine,
                 'Remove SSH access: delete the SSH service configuration, then the default connectivity endpoint')) {
@@ -258,9 +277,16 @@ function Test-AzSshArc {
             deadlineMs    = 30000
         }
         if ($DisableSsh) { $request.command = 'disable-ssh' }
-        if ($hasTarget) {
+        if ($fleet) {
+            # Every Arc machine of the group, or of the listed subscriptions (fleet mode).
+            $target = [ordered]@{}
+            if ($ResourceGroupName) { $target.resourceGroup = $ResourceGroupName }
+            $request.target = $target
+            $request.subscriptions = @($SubscriptionId | Where-Object { $_ })
+            $request.deadlineMs = 900000
+        } elseif ($hasTarget) {
             $target = [ordered]@{ resourceGroup = $ResourceGroupName; name = $Name }
-            if ($SubscriptionId) { $target.subscription = $SubscriptionId }
+            if ($subscription) { $target.subscription = $subscription }
             if ($ResourceType) { $target.resourceType = $ResourceType }
             $request.target = $target
         }
@@ -279,7 +305,7 @@ function Test-AzSshArc {
 
         if ($hasTarget -and -not $Offline) {
             Write-Progress -Activity $activity -Status 'Reading the Azure PowerShell context' -PercentComplete 10
-            $azure = Get-SshtsAzureContext -SubscriptionId $SubscriptionId
+            $azure = Get-SshtsAzureContext -SubscriptionId $subscription
             if ($azure.Reason) {
                 Write-Verbose "$($azure.Reason) The Azure checks will report not-signed-in."
             }

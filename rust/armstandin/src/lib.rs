@@ -9,6 +9,8 @@
 //! `cargo build -p arm-standin` beforehand; `ARM_STANDIN_BIN` overrides the path.
 
 pub mod certs;
+pub mod fleet;
+pub mod fleet_spec;
 pub mod http;
 pub mod log;
 pub mod scenario;

@@ -9,15 +9,21 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub struct RequestLog(Mutex<File>);
+pub struct RequestLog(Mutex<File>, std::time::Instant);
 
 impl RequestLog {
     pub fn new(file: File) -> RequestLog {
-        RequestLog(Mutex::new(file))
+        RequestLog(Mutex::new(file), std::time::Instant::now())
     }
 
     /// Appends one JSON line and flushes it, so tests can read the log while we serve.
     pub fn record(&self, req: &Request, route: Option<usize>) {
+        self.record_with(req, route, &Value::Null);
+    }
+
+    /// [`RequestLog::record`] plus the fields of `extra` (an object), and `ms`: when the
+    /// request arrived, in milliseconds since the server started.
+    pub fn record_with(&self, req: &Request, route: Option<usize>, extra: &Value) {
         let mut headers = Map::new();
         for (k, v) in &req.headers {
             let v = match k.as_str() {
@@ -43,10 +49,14 @@ impl RequestLog {
             serde_json::from_slice(&req.body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&req.body).into_owned()))
         };
-        let line = json!({
+        let mut line = json!({
             "method": req.method, "path": req.path, "query": query,
             "headers": headers, "body": body, "route": route,
+            "ms": self.1.elapsed().as_millis() as u64,
         });
+        if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
+            line.extend(extra.clone());
+        }
         let mut f = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let _ = f.write_all(format!("{line}\n").as_bytes());
         let _ = f.flush();

@@ -12,6 +12,9 @@ pub struct Scenario {
     pub routes: Vec<Route>,
     #[serde(default)]
     pub token: Option<TokenSpec>,
+    /// A generated fleet of Arc machines (see `fleet.rs`), answered when no route matches.
+    #[serde(default)]
+    pub fleet: Option<crate::fleet::FleetSpec>,
 }
 
 /// What `GET /msi/token` hands out (App Service managed-identity protocol).

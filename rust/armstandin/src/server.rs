@@ -33,6 +33,7 @@ pub struct Server {
 
 struct Shared {
     router: Router,
+    fleet: Option<crate::fleet::Fleet>,
     log: RequestLog,
     tls: Arc<ServerConfig>,
 }
@@ -42,7 +43,7 @@ fn other(e: impl std::fmt::Display) -> io::Error {
 }
 
 /// Writes the CA and certificate into `state_dir`, binds 127.0.0.1:`port`.
-pub fn bind(scenario: Scenario, port: u16, state_dir: &Path) -> io::Result<(Started, Server)> {
+pub fn bind(mut scenario: Scenario, port: u16, state_dir: &Path) -> io::Result<(Started, Server)> {
     fs::create_dir_all(state_dir)?;
     let dir = state_dir.canonicalize()?;
     let certs = crate::certs::generate().map_err(other)?;
@@ -69,7 +70,9 @@ pub fn bind(scenario: Scenario, port: u16, state_dir: &Path) -> io::Result<(Star
         ca_bundle,
         request_log,
     };
+    let fleet = scenario.fleet.take().map(crate::fleet::Fleet::new);
     let shared = Arc::new(Shared {
+        fleet,
         router: Router::new(scenario),
         log: RequestLog::new(log),
         tls: Arc::new(tls),
@@ -140,6 +143,11 @@ fn answer(shared: &Shared, conn: &mut Conn, req: &Request) -> Next {
     let found = shared.router.find(&req.method, &req.path, &req.query, |r| {
         bearer || !r.require_bearer
     });
+    if found.is_none()
+        && let Some(answer) = shared.fleet.as_ref().and_then(|f| f.answer(req))
+    {
+        return fleet_answer(shared, conn, req, bearer, answer);
+    }
     shared.log.record(req, found);
     let Some(route) = found.map(|i| &scenario.routes[i]) else {
         let msg = format!("no route for {} {}", req.method, req.path);
@@ -209,6 +217,28 @@ fn answer(shared: &Shared, conn: &mut Conn, req: &Request) -> Next {
             Next::Abort
         }
     }
+}
+
+fn fleet_answer(
+    shared: &Shared,
+    conn: &mut Conn,
+    req: &Request,
+    bearer: bool,
+    answer: crate::fleet::Answer,
+) -> Next {
+    shared.log.record_with(req, None, &answer.log);
+    if !bearer {
+        let msg = "Authentication failed. The 'Authorization' header is missing.";
+        let body = error_body("AuthenticationFailed", msg);
+        return finish(conn, req, 401, base_headers(Some(req)), &body);
+    }
+    if answer.delay_ms > 0 {
+        thread::sleep(Duration::from_millis(answer.delay_ms));
+    }
+    let mut headers = base_headers(Some(req));
+    headers.extend(answer.headers);
+    let body = serde_json::to_vec(&answer.body).unwrap_or_default();
+    finish(conn, req, answer.status, headers, &body)
 }
 
 fn msi_token(token: &crate::scenario::TokenSpec, req: &Request) -> (u16, Vec<u8>) {

@@ -163,6 +163,24 @@ fn agent_identity_token(endpoint: &str) -> Option<String> {
     agent_identity::token(&identity, &format!("{endpoint}/"), &folder, AZ_TIMEOUT / 4).ok()
 }
 
+/// A subscription name resolved to its id the way az does (ids pass through).
+pub fn subscription_id(s: &str) -> String {
+    if looks_like_guid(s) {
+        return s.to_string();
+    }
+    az(&[
+        "account",
+        "show",
+        "--subscription",
+        s,
+        "--query",
+        "id",
+        "-o",
+        "tsv",
+    ])
+    .unwrap_or_else(|| s.to_string())
+}
+
 fn looks_like_guid(s: &str) -> bool {
     s.len() == 36
         && s.chars().enumerate().all(|(i, c)| {

@@ -2,6 +2,7 @@
 //! request, runs the core and renders the report.
 
 mod azure_context;
+mod fleet;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -12,8 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ssh_troubleshoot_core::model::{Client, Command, FixOutcome, Report, Request, Status, Target};
 
 /// Exit statuses of the contract.
-const EXIT_PROBLEMS: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_PROBLEMS: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 const EXIT_COULD_NOT_RUN: u8 = 3;
 
 /// Error text larger than this is not a log anyone pasted; refuse rather than swap.
@@ -79,16 +80,17 @@ enum Cmd {
 }
 
 #[derive(Args)]
-struct ArcArgs {
-    /// Resource group of the Arc-enabled server.
+pub(crate) struct ArcArgs {
+    /// Resource group of the Arc-enabled server (without --name: every machine in it).
     #[arg(long = "resource-group", short = 'g')]
     resource_group: Option<String>,
     /// Name of the Arc-enabled server.
     #[arg(long, short = 'n')]
     name: Option<String>,
-    /// Subscription id or name (default: the active one).
+    /// Subscription id or name (default: the active one); without --name, repeatable:
+    /// every machine in these subscriptions.
     #[arg(long)]
-    subscription: Option<String>,
+    subscription: Vec<String>,
     /// SSH port to reach on the server (default 22).
     #[arg(long)]
     port: Option<u16>,
@@ -129,9 +131,9 @@ struct ArcArgs {
     /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
     #[arg(long = "arm-endpoint")]
     arm_endpoint: Option<String>,
-    /// Deadline for the whole run, in seconds.
-    #[arg(long, default_value_t = 30)]
-    deadline: u64,
+    /// Deadline for the whole run, in seconds (default 30; 900 for a fleet).
+    #[arg(long)]
+    deadline: Option<u64>,
     /// Which client to check for: both (standalone), or only one.
     #[arg(long, value_enum, default_value_t = ClientArg::Standalone)]
     client: ClientArg,
@@ -144,7 +146,7 @@ struct ArcArgs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Output {
+pub(crate) enum Output {
     Text,
     Json,
 }
@@ -224,6 +226,13 @@ fn main() -> ExitCode {
 }
 
 fn arc(args: ArcArgs) -> ExitCode {
+    if fleet::wanted(&args) {
+        return fleet::run(&args);
+    }
+    if args.subscription.len() > 1 {
+        eprintln!("ssh-troubleshoot: several --subscription values need fleet mode (no -n).");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let explain = match read_explain(&args) {
         Ok(text) => text,
         Err(message) => return could_not_run(&message),
@@ -236,10 +245,13 @@ fn arc(args: ArcArgs) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let (azure, subscription) = if wants_azure {
-        let found = azure_context::discover(args.arm_endpoint.clone(), args.subscription.clone());
+        let found = azure_context::discover(
+            args.arm_endpoint.clone(),
+            args.subscription.first().cloned(),
+        );
         (Some(found.azure), found.subscription)
     } else {
-        (None, args.subscription.clone())
+        (None, args.subscription.first().cloned())
     };
     let target = Target {
         subscription,
@@ -262,7 +274,7 @@ fn arc(args: ArcArgs) -> ExitCode {
         explain,
         offline: args.offline,
         azure,
-        deadline_ms: Some(args.deadline.saturating_mul(1000)),
+        deadline_ms: Some(args.deadline.unwrap_or(30).saturating_mul(1000)),
         probe_credentials: args.probe_credentials,
         report_path: args.report.clone(),
         ..Request::default()

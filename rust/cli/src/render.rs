@@ -19,7 +19,7 @@ impl Style {
         }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(&self, code: &str, text: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -27,7 +27,7 @@ impl Style {
         }
     }
 
-    fn mark(&self, status: Status) -> String {
+    pub(crate) fn mark(&self, status: Status) -> String {
         let (code, label) = match status {
             Status::Pass => ("32", "PASS "),
             Status::Warn => ("33", "WARN "),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod explain;
 pub mod fixes;
 pub mod fixes_azure;
+pub mod fleet;
 pub mod model;
 pub mod parse;
 pub mod platform;
@@ -23,7 +24,7 @@ pub mod share;
 pub use engine::EngineOptions;
 pub use error::Error;
 pub use model::{Report, Request};
-pub use run::{run, run_with, run_with_options};
+pub use run::{run, run_fleet, run_with, run_with_options};
 
 /// Requests past this size are refused: they can only be mistakes or attacks.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;

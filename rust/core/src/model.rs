@@ -131,6 +131,10 @@ pub struct Request {
     /// in the report's `versions`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub host_versions: BTreeMap<String, String>,
+    /// Extension (fleet mode): subscriptions to scan; with no `target.name` this (or
+    /// `target.resourceGroup`) makes the request a fleet diagnosis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
 }
 
 impl Default for Request {
@@ -154,6 +158,7 @@ impl Default for Request {
             deadline_ms: None,
             report_path: None,
             host_versions: BTreeMap::new(),
+            subscriptions: Vec::new(),
         }
     }
 }
@@ -314,6 +319,9 @@ pub struct Report {
     pub checks: Vec<CheckInfo>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<DiagnosisInfo>,
+    /// Extension: the fleet diagnosis (one row per machine), in fleet mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<crate::fleet::Fleet>,
     /// Extension: tool, client, module, proxy, OpenSSH, agent and OS versions seen in
     /// this run (component → version).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

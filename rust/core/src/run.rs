@@ -46,27 +46,50 @@ pub fn run_with_options(
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
     if request.command == Command::Checks {
-        return run_command(request, env, checks);
+        return run_command(request, env, checks, options);
     }
     let host = env.clone();
-    let mut report = run_command(request, env, checks)?;
-    report.versions = crate::share::versions::collect(&report, request, &host);
-    if let Some(path) = &request.report_path {
-        report.shared_report = Some(crate::share::write(&report, request, &host, path));
+    let report = run_command(request, env, checks, options)?;
+    Ok(finish(report, request, &host))
+}
+
+/// A fleet diagnosis with `progress(done, total)` called as per-machine reads finish,
+/// for hosts that draw a progress bar; otherwise the same as [`run`].
+pub fn run_fleet(
+    request: &Request,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, Error> {
+    if request.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::UnsupportedSchema(request.schema_version));
     }
-    Ok(report)
+    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let report = crate::fleet::run(request, progress);
+    Ok(finish(report, request, &env))
+}
+
+/// What every run's report gets last: the versions seen, and the shareable report.
+fn finish(mut report: Report, request: &Request, host: &HostEnv) -> Report {
+    report.versions = crate::share::versions::collect(&report, request, host);
+    if let Some(path) = &request.report_path {
+        report.shared_report = Some(crate::share::write(&report, request, host, path));
+    }
+    report
 }
 
 fn run_command(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
+    options: EngineOptions,
 ) -> Result<Report, Error> {
     match request.command {
         Command::Checks => {
             let mut all = checks.to_vec();
             all.extend(registry::server());
             Ok(catalogue_report(request, &all))
+        }
+        Command::Diagnose if crate::fleet::is_fleet(request) => {
+            Ok(crate::fleet::run(request, &|_, _| {}))
         }
         Command::Diagnose => Ok(diagnose(request, env, checks, options).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks, options)),
@@ -177,6 +200,9 @@ fn without_explain(request: &Request) -> Request {
         sshd_config,
         network_targets,
         deadline_ms,
+        report_path,
+        host_versions,
+        subscriptions,
     } = request;
     Request {
         schema_version: *schema_version,
@@ -195,6 +221,9 @@ fn without_explain(request: &Request) -> Request {
         sshd_config: sshd_config.clone(),
         network_targets: network_targets.clone(),
         deadline_ms: *deadline_ms,
+        report_path: report_path.clone(),
+        host_versions: host_versions.clone(),
+        subscriptions: subscriptions.clone(),
     }
 }
 
@@ -261,7 +290,10 @@ fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
         .collect()
 }
 
-fn overall_status(findings: &[crate::model::Finding], explained: &[Explained]) -> ReportStatus {
+pub(crate) fn overall_status(
+    findings: &[crate::model::Finding],
+    explained: &[Explained],
+) -> ReportStatus {
     if !explained.is_empty() || findings.iter().any(|f| f.status == Status::Fail) {
         ReportStatus::Problems
     } else if findings.iter().any(|f| f.status == Status::Error) {
@@ -271,7 +303,7 @@ fn overall_status(findings: &[crate::model::Finding], explained: &[Explained]) -
     }
 }
 
-fn empty_report(request: &Request) -> Report {
+pub(crate) fn empty_report(request: &Request) -> Report {
     Report {
         schema_version: crate::model::SCHEMA_VERSION,
         tool: ToolInfo {
@@ -289,6 +321,7 @@ fn empty_report(request: &Request) -> Report {
         diagnoses: Vec::new(),
         versions: Default::default(),
         shared_report: None,
+        fleet: None,
     }
 }
 

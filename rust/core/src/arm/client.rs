@@ -222,6 +222,20 @@ impl ArmClient {
         extra_query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> ArmResult {
+        self.send_observed(method, path, api_version, extra_query, body)
+            .map(|(r, _)| r)
+    }
+
+    /// [`ArmClient::send`], also giving the throttling headers of the last answer (for
+    /// callers that pace many calls themselves: build the client with `max_retries: 0`).
+    pub fn send_observed(
+        &self,
+        method: Method,
+        path: &ArmPath,
+        api_version: &str,
+        extra_query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(ArmResponse, Throttling), ArmError> {
         if let Some(why) = self.bad_token {
             return Err(ArmError::InvalidToken(why));
         }
@@ -253,7 +267,7 @@ impl ArmClient {
                 per_attempt,
             );
             let (retryable, requested) = match &outcome {
-                Ok((resp, requested)) => (retry::is_retryable_status(resp.status), *requested),
+                Ok((resp, t)) => (retry::is_retryable_status(resp.status), t.retry_after),
                 Err((_, retryable)) => (*retryable, None),
             };
             if !retryable || attempt >= self.max_retries {
@@ -310,7 +324,7 @@ impl ArmClient {
         request_id: &str,
         body: Option<&[u8]>,
         timeout: Duration,
-    ) -> Result<(ArmResponse, Option<Duration>), (ArmError, bool)> {
+    ) -> Result<(ArmResponse, Throttling), (ArmError, bool)> {
         let started = Instant::now();
         let url_text = url.as_str();
         let mut req = self
@@ -340,7 +354,19 @@ impl ArmClient {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let bytes = super::response::read_body(&mut resp, started + timeout, url_text, status)?;
-        let requested = retry::requested_wait(&headers, SystemTime::now());
+        let throttling = Throttling {
+            retry_after: retry::requested_wait(&headers, SystemTime::now()),
+            remaining_subscription_reads: header_text(
+                &headers,
+                "x-ms-ratelimit-remaining-subscription-reads",
+            )
+            .and_then(|v| v.parse().ok()),
+            user_quota_remaining: header_text(&headers, "x-ms-user-quota-remaining")
+                .and_then(|v| v.parse().ok()),
+            user_quota_resets_after: header_text(&headers, "x-ms-user-quota-resets-after")
+                .as_deref()
+                .and_then(retry::parse_hms),
+        };
         let body = super::response::parse_body(&bytes, status, url_text).map_err(|e| (e, false))?;
         Ok((
             ArmResponse {
@@ -350,13 +376,28 @@ impl ArmClient {
                 request_id: header_text(&headers, "x-ms-request-id"),
                 url: url_text.to_string(),
             },
-            requested,
+            throttling,
         ))
     }
 }
 
-fn finish(outcome: Result<(ArmResponse, Option<Duration>), (ArmError, bool)>) -> ArmResult {
-    outcome.map(|(r, _)| r).map_err(|(e, _)| e)
+fn finish(
+    outcome: Result<(ArmResponse, Throttling), (ArmError, bool)>,
+) -> Result<(ArmResponse, Throttling), ArmError> {
+    outcome.map_err(|(e, _)| e)
+}
+
+/// What an answer said about throttling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Throttling {
+    /// `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`.
+    pub retry_after: Option<Duration>,
+    /// `x-ms-ratelimit-remaining-subscription-reads`.
+    pub remaining_subscription_reads: Option<u64>,
+    /// Resource Graph: `x-ms-user-quota-remaining`.
+    pub user_quota_remaining: Option<u64>,
+    /// Resource Graph: `x-ms-user-quota-resets-after` (`hh:mm:ss`).
+    pub user_quota_resets_after: Option<Duration>,
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -17,6 +17,7 @@ pub mod token;
 
 pub use client::{
     ArmClient, ArmSettings, DEFAULT_ENDPOINT, MAX_BODY_BYTES, MAX_REQUEST_TIMEOUT, MAX_RETRIES,
+    Throttling,
 };
 pub use error::ArmError;
 pub use path::{ArmPath, PathError, machine_path};

@@ -46,6 +46,16 @@ pub fn requested_wait_from<'a>(
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// `hh:mm:ss` (Resource Graph's `x-ms-user-quota-resets-after`).
+pub fn parse_hms(s: &str) -> Option<Duration> {
+    let mut it = s.trim().split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, sec) = (it.next()??, it.next()??, it.next()??);
+    if it.next().is_some() || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(Duration::from_secs(h * 3600 + m * 60 + sec))
+}
+
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form HTTP/1.1 servers
 /// must send. Obsolete forms are not recognised (the caller then uses its backoff).
 pub fn parse_http_date(s: &str) -> Option<SystemTime> {

@@ -140,3 +140,12 @@ fn expiry_with_skew() {
     };
     assert!(!is_expired(&max, u64::MAX - 1, 10));
 }
+
+#[test]
+fn unix_times_read_as_utc() {
+    use super::token::utc_text;
+    assert_eq!(utc_text(0), "1970-01-01T00:00:00Z");
+    assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
+    assert_eq!(utc_text(1_795_464_000), "2026-11-23T20:00:00Z");
+    assert_eq!(utc_text(4_102_444_799), "2099-12-31T23:59:59Z");
+}

@@ -138,7 +138,7 @@ impl Check for SshServiceConfig {
 }
 
 /// A 409 that means the provider is not registered in the subscription.
-fn unregistered(f: &Fetched) -> bool {
+pub fn unregistered(f: &Fetched) -> bool {
     f.status() == Some(409)
         && matches!(
             f.error_code(),

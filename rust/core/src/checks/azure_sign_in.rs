@@ -75,10 +75,7 @@ impl Check for SignIn {
                 evidence.insert("tenant".into(), t.clone());
             }
             if let Some(exp) = c.expires {
-                evidence.insert(
-                    "token expires".into(),
-                    format!("{exp} (unix time; now {now})"),
-                );
+                evidence.insert("token expires".into(), crate::arm::token::utc_text(exp));
             }
             if token::is_expired(c, now, 60) {
                 let mut o = Outcome::problem(
