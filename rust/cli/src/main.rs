@@ -3,9 +3,10 @@
 
 mod azure_context;
 mod fleet;
+mod input;
 mod render;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -233,7 +234,7 @@ fn arc(args: ArcArgs) -> ExitCode {
         eprintln!("ssh-troubleshoot: several --subscription values need fleet mode (no -n).");
         return ExitCode::from(EXIT_USAGE);
     }
-    let explain = match read_explain(&args) {
+    let explain = match input::read_explain(&args) {
         Ok(text) => text,
         Err(message) => return could_not_run(&message),
     };
@@ -291,7 +292,7 @@ fn arc(args: ArcArgs) -> ExitCode {
             );
             return ExitCode::from(EXIT_USAGE);
         }
-        if !args.yes && !confirm(&what) {
+        if !args.yes && !input::confirm(&what) {
             eprintln!("ssh-troubleshoot: nothing changed.");
             return ExitCode::SUCCESS;
         }
@@ -318,7 +319,8 @@ fn arc(args: ArcArgs) -> ExitCode {
             let chosen: Vec<String> = offered
                 .iter()
                 .filter(|fix| {
-                    args.yes || confirm(&format!("Apply fix {}: {}", fix.id, fix.description))
+                    args.yes
+                        || input::confirm(&format!("Apply fix {}: {}", fix.id, fix.description))
                 })
                 .map(|fix| fix.id.clone())
                 .collect();
@@ -351,58 +353,6 @@ fn arc(args: ArcArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn read_explain(args: &ArcArgs) -> Result<Option<String>, String> {
-    if let Some(text) = &args.explain {
-        return Ok(Some(text.clone()));
-    }
-    let Some(path) = &args.explain_file else {
-        return Ok(None);
-    };
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_EXPLAIN_BYTES + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| {
-            // Sized up front: doubling a 50 MB buffer would briefly hold three copies.
-            let len = f
-                .metadata()
-                .map_or(0, |m| m.len())
-                .min(MAX_EXPLAIN_BYTES + 1);
-            bytes.reserve_exact(usize::try_from(len).unwrap_or(0));
-            f.take(MAX_EXPLAIN_BYTES + 1).read_to_end(&mut bytes)
-        })
-    };
-    let shown = if path.as_os_str() == "-" {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
-    };
-    read.map_err(|e| format!("cannot read {shown}: {e}"))?;
-    if bytes.len() as u64 > MAX_EXPLAIN_BYTES {
-        return Err(format!(
-            "{shown} is larger than {} MiB; pass the part around the error",
-            MAX_EXPLAIN_BYTES >> 20
-        ));
-    }
-    // Logs mix encodings; the matcher only needs the ASCII skeleton of each message.
-    Ok(Some(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        // Only invalid input pays for a second copy.
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }))
-}
-
-fn confirm(question: &str) -> bool {
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok()
-        && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
 }
 
 fn emit(report: &Report, output: Output, text: fn(&Report, &render::Style) -> String) {

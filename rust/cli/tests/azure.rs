@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::arm::{self, RG, SUB, Scenario, TOKEN_MARK, VM, error};
+use support::arm::{self, RG, SUB, Scenario, TOKEN_MARK, VM, arc_args, error};
 use support::{Machine, finding, text};
 
 struct Run {
@@ -22,23 +22,6 @@ fn client_machine(ca: &std::path::Path) -> Machine {
     m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
     m.set_env("REQUESTS_CA_BUNDLE", ca.to_str().unwrap());
     m
-}
-
-/// `arc` against the scenario's machine through `url`, as the az client.
-fn arc_args(url: &str) -> Vec<&str> {
-    vec![
-        "arc",
-        "-g",
-        RG,
-        "-n",
-        VM,
-        "--subscription",
-        SUB,
-        "--arm-endpoint",
-        url,
-        "--client",
-        "azure-cli",
-    ]
 }
 
 fn diagnose(standin: &arm_standin::Standin, extra: &[&str]) -> Run {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::arm::{self, RG, SUB, Scenario, TOKEN_MARK, VM, error};
+use support::arm::{self, RG, SUB, Scenario, TOKEN_MARK, error};
 use support::{Machine, text};
 
 /// `--deadline` of every case, and how long past it a run may take to exit (start-up,
@@ -364,23 +364,8 @@ fn diagnose(variant: Variant, scenario: &Scenario, trust: Trust) -> Result<Run, 
         m.set_env("REQUESTS_CA_BUNDLE", ca.to_str().unwrap());
     }
     let deadline = DEADLINE_SECS.to_string();
-    let mut args = vec![
-        "arc",
-        "-g",
-        RG,
-        "-n",
-        VM,
-        "--subscription",
-        SUB,
-        "--arm-endpoint",
-        &standin.url,
-        "--client",
-        "azure-cli",
-        "--output",
-        "json",
-        "--deadline",
-        &deadline,
-    ];
+    let mut args = arm::arc_args(&standin.url);
+    args.extend(["--output", "json", "--deadline", &deadline]);
     args.extend_from_slice(variant.args());
     let started = Instant::now();
     let out = m.run(&args);

@@ -20,21 +20,9 @@ fn machine(ca: &std::path::Path) -> Machine {
 }
 
 fn arc<'a>(url: &'a str, report: &'a str) -> Vec<&'a str> {
-    vec![
-        "arc",
-        "-g",
-        RG,
-        "-n",
-        VM,
-        "--subscription",
-        SUB,
-        "--arm-endpoint",
-        url,
-        "--client",
-        "azure-cli",
-        "--report",
-        report,
-    ]
+    let mut args = arm::arc_args(url);
+    args.extend(["--report", report]);
+    args
 }
 
 #[test]

@@ -44,6 +44,23 @@ pub fn token() -> String {
     parts.join(".")
 }
 
+/// `arc` against the scenario's machine through `url`, as the az client.
+pub fn arc_args(url: &str) -> Vec<&str> {
+    vec![
+        "arc",
+        "-g",
+        RG,
+        "-n",
+        VM,
+        "--subscription",
+        SUB,
+        "--arm-endpoint",
+        url,
+        "--client",
+        "azure-cli",
+    ]
+}
+
 pub fn route(method: &str, path: &str, status: u16, body: Value) -> Value {
     json!({"method": method, "path": path, "status": status, "body": body,
            "headers": {"x-ms-correlation-request-id": "corr-0001"}})

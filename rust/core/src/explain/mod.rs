@@ -43,6 +43,8 @@ use compile::{Compiled, compiled};
 use verify::{Found, verify};
 
 #[cfg(test)]
+mod debug_log;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_robust;
