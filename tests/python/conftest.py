@@ -194,8 +194,9 @@ def cli():
             check=True,
             timeout=BUILD_TIMEOUT,
         )
+    cargo_target = Path(os.environ.get("CARGO_TARGET_DIR", TARGET))
     for profile in ("debug", "release"):
-        binary = TARGET / profile / "ssh-troubleshoot"
+        binary = cargo_target / profile / "ssh-troubleshoot"
         if binary.exists():
             return binary
     pytest.fail("no target/debug/ssh-troubleshoot and no cargo to build it")
