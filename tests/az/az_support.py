@@ -75,7 +75,8 @@ def rust_binaries():
     """target/debug/arm-standin and target/debug/ssh-troubleshoot, built from the same
     sources as the wheel (cargo makes this a no-op when they are current)."""
     subprocess.run(['cargo', 'build', '-q', '-p', 'arm-standin', '-p', 'ssh-troubleshoot-cli'], check=True, cwd=REPO)
-    return REPO / 'target' / 'debug' / 'arm-standin', REPO / 'target' / 'debug' / 'ssh-troubleshoot'
+    debug = Path(os.environ.get('CARGO_TARGET_DIR') or REPO / 'target') / 'debug'
+    return debug / 'arm-standin', debug / 'ssh-troubleshoot'
 
 
 def build_fixture_wheel(source, name, version, out_dir):
