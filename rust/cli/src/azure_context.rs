@@ -21,20 +21,7 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
     let need_cloud = arm_endpoint.is_none();
     // The az calls are independent; each costs a Python start-up, so run them together.
     let (cloud, account) = std::thread::scope(|s| {
-        let cloud = s.spawn(|| {
-            if need_cloud {
-                az(&[
-                    "cloud",
-                    "show",
-                    "--query",
-                    "endpoints.resourceManager",
-                    "-o",
-                    "tsv",
-                ])
-            } else {
-                None
-            }
-        });
+        let cloud = s.spawn(|| if need_cloud { active_cloud_arm() } else { None });
         let account = s.spawn(|| {
             if subscription.is_none() {
                 az(&["account", "show", "--query", "id", "-o", "tsv"])
@@ -104,16 +91,7 @@ pub fn for_server(arm_endpoint: Option<String>) -> AzureSettings {
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
     let endpoint = arm_endpoint
-        .or_else(|| {
-            az(&[
-                "cloud",
-                "show",
-                "--query",
-                "endpoints.resourceManager",
-                "-o",
-                "tsv",
-            ])
-        })
+        .or_else(active_cloud_arm)
         .unwrap_or_else(|| PUBLIC_ARM.to_string())
         .trim_end_matches('/')
         .to_string();
@@ -179,6 +157,18 @@ pub fn subscription_id(s: &str) -> String {
         "tsv",
     ])
     .unwrap_or_else(|| s.to_string())
+}
+
+/// The ARM endpoint of az's active cloud, if az is installed.
+fn active_cloud_arm() -> Option<String> {
+    az(&[
+        "cloud",
+        "show",
+        "--query",
+        "endpoints.resourceManager",
+        "-o",
+        "tsv",
+    ])
 }
 
 fn looks_like_guid(s: &str) -> bool {
