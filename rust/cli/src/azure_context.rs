@@ -69,9 +69,7 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
         }
         az(&args)
     });
-    let ca_bundle = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let ca_bundle = ca_bundle_from_env();
     Found {
         azure: AzureSettings {
             arm_endpoint: Some(endpoint),
@@ -87,9 +85,7 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
 /// The server mode's context: no subscription guess (the user's default subscription
 /// need not be the machine's), and the agent's own identity as the last resort.
 pub fn for_server(arm_endpoint: Option<String>) -> AzureSettings {
-    let ca_bundle = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let ca_bundle = ca_bundle_from_env();
     let endpoint = arm_endpoint
         .or_else(active_cloud_arm)
         .unwrap_or_else(|| PUBLIC_ARM.to_string())
@@ -157,6 +153,13 @@ pub fn subscription_id(s: &str) -> String {
         "tsv",
     ])
     .unwrap_or_else(|| s.to_string())
+}
+
+/// The CA bundle az would trust: `REQUESTS_CA_BUNDLE`, then `SSL_CERT_FILE`.
+fn ca_bundle_from_env() -> Option<String> {
+    ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
 /// The ARM endpoint of az's active cloud, if az is installed.

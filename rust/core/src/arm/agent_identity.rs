@@ -66,7 +66,7 @@ pub fn token(
     let path = format!(
         "{}?api-version={API_VERSION}&resource={}",
         url.path,
-        percent_encode(resource)
+        super::path::encode_segment(resource)
     );
     let deadline = Instant::now() + timeout;
     let challenge = get(&url, &path, None, deadline)?;
@@ -250,17 +250,6 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(data.get(..size)?);
         data = data.get(size + 2..)?;
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

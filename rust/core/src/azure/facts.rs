@@ -210,6 +210,21 @@ pub struct ArmRead {
     hybrid_compute_only: bool,
 }
 
+/// The machine's SSH service configuration, below the machine's own path.
+pub const SSH_CONFIG_TAIL: &[&str] = &[
+    "providers",
+    "Microsoft.HybridConnectivity",
+    "endpoints",
+    "default",
+    "serviceConfigurations",
+    "SSH",
+];
+
+/// `{machine}/providers/Microsoft.HybridConnectivity/endpoints/default/serviceConfigurations/SSH`.
+pub fn ssh_config_path(machine: ArmPath) -> ArmPath {
+    SSH_CONFIG_TAIL.iter().fold(machine, |p, s| p.lit(s))
+}
+
 pub const READS: &[ArmRead] = &[
     ArmRead {
         id: PROVIDER,
@@ -236,14 +251,7 @@ pub const READS: &[ArmRead] = &[
     },
     ArmRead {
         id: SERVICE_CONFIG,
-        scope: Scope::Machine(&[
-            "providers",
-            "Microsoft.HybridConnectivity",
-            "endpoints",
-            "default",
-            "serviceConfigurations",
-            "SSH",
-        ]),
+        scope: Scope::Machine(SSH_CONFIG_TAIL),
         api_version: CONNECTIVITY_API,
         hybrid_compute_only: false,
     },

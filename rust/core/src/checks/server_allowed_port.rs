@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::arm::{Method, machine_path};
-use crate::azure::facts::CONNECTIVITY_API;
+use crate::azure::facts::{CONNECTIVITY_API, ssh_config_path};
 use crate::azure::{self, Answer, HYBRID_COMPUTE, fetch};
 use crate::catalogue::Vars;
 use crate::checks::server_agent::{self, AgentFacts};
@@ -68,11 +68,13 @@ fn machine(ctx: &Context, deps: &Deps) -> Option<(String, String, String, String
     ))
 }
 
+const DEFAULT_CHOICE: PortChoice = PortChoice {
+    port: DEFAULT_PORT,
+    source: PortSource::Default,
+};
+
 fn fallback(summary: String) -> Outcome {
-    Outcome::skip(summary).with_output(PortChoice {
-        port: DEFAULT_PORT,
-        source: PortSource::Default,
-    })
+    Outcome::skip(summary).with_output(DEFAULT_CHOICE)
 }
 
 /// The port in a service configuration body (ARM answers it as a number or a string).
@@ -132,13 +134,7 @@ impl Check for AllowedPort {
         vars.insert("resourceGroup".into(), group.clone());
         vars.insert("subscription".into(), subscription.clone());
         vars.insert("port".into(), DEFAULT_PORT.to_string());
-        let path = machine_path(&subscription, &group, &resource_type, &name)?
-            .lit("providers")
-            .lit("Microsoft.HybridConnectivity")
-            .lit("endpoints")
-            .lit("default")
-            .lit("serviceConfigurations")
-            .lit("SSH");
+        let path = ssh_config_path(machine_path(&subscription, &group, &resource_type, &name)?);
         let read = fetch(&client, Method::Get, &path, CONNECTIVITY_API, &[], None);
         let with_read = |o: Outcome| o.evidence("service configuration", read.evidence());
         let outcome = match &read.answer {
@@ -162,20 +158,14 @@ impl Check for AllowedPort {
                 ),
                 &vars,
             )
-            .with_output(PortChoice {
-                port: DEFAULT_PORT,
-                source: PortSource::Default,
-            }),
-            Answer::Http { status: 401, .. } => {
-                let mut o = Outcome::problem(
-                    Status::Warn,
-                    "not-signed-in",
-                    "Azure rejected the token: the sshd checks use port 22.",
-                    &vars,
-                );
-                o.output = fallback(String::new()).output;
-                o
-            }
+            .with_output(DEFAULT_CHOICE),
+            Answer::Http { status: 401, .. } => Outcome::problem(
+                Status::Warn,
+                "not-signed-in",
+                "Azure rejected the token: the sshd checks use port 22.",
+                &vars,
+            )
+            .with_output(DEFAULT_CHOICE),
             Answer::Http { status, .. } => fallback(format!(
                 "Azure answered {status} for {name}'s SSH service configuration (the identity in use may not read it): the sshd checks use port 22. Pass --port to judge another."
             )),
@@ -201,10 +191,9 @@ pub fn chosen(ctx: &Context, deps: &Deps) -> PortChoice {
             source: PortSource::Flag,
         };
     }
-    deps.get::<PortChoice>(ID).copied().unwrap_or(PortChoice {
-        port: DEFAULT_PORT,
-        source: PortSource::Default,
-    })
+    deps.get::<PortChoice>(ID)
+        .copied()
+        .unwrap_or(DEFAULT_CHOICE)
 }
 
 #[cfg(test)]

@@ -63,16 +63,7 @@ pub fn read(
                 text("name"),
             )
             .ok()?;
-            let path = [
-                "providers",
-                "Microsoft.HybridConnectivity",
-                "endpoints",
-                "default",
-            ]
-            .iter()
-            .fold(path, |p, s| p.lit(s))
-            .lit("serviceConfigurations")
-            .lit("SSH");
+            let path = crate::azure::facts::ssh_config_path(path);
             (s, path, crate::azure::facts::CONNECTIVITY_API)
         }
     };
