@@ -125,7 +125,7 @@ impl Fleet {
                     && ns.eq_ignore_ascii_case("Microsoft.Authorization")
                     && perm.eq_ignore_ascii_case("permissions") =>
             {
-                (200, self.permissions(g))
+                (200, self.permissions(&[self.grant_of_group(g)]))
             }
             [rgs, g, p, ns, ty, name, rest @ ..]
                 if rgs.eq_ignore_ascii_case("resourceGroups")
@@ -157,8 +157,20 @@ impl Fleet {
             json!({"error": {"code": "NoRegisteredProviderFound",
             "message": "No registered resource provider found for location 'eastus' and API version '2023-03-15' for type 'endpoints'."}}),
         );
+        let permissions = ["providers", "Microsoft.Authorization", "permissions"];
         if rest.is_empty() {
             Some((200, self.machine(i)))
+        } else if is(&permissions) {
+            let (_, g, _) = self.place(i);
+            let mut grants = vec![self.grant_of_group(g)];
+            grants.extend(
+                self.spec
+                    .machine_grants
+                    .iter()
+                    .find(|(m, _)| m.eq_ignore_ascii_case(&name))
+                    .map(|(_, v)| v.as_str()),
+            );
+            Some((200, self.permissions(&grants)))
         } else if is(&endpoint) || is(&config) {
             if self.unregistered(s) {
                 return Some(unregistered);
@@ -186,24 +198,30 @@ impl Fleet {
         }
     }
 
-    fn permissions(&self, group: &str) -> Value {
-        let grant = self
-            .spec
+    fn grant_of_group(&self, group: &str) -> &str {
+        self.spec
             .grants
             .iter()
             .find(|(g, _)| g.eq_ignore_ascii_case(group))
-            .map_or("owner", |(_, v)| v.as_str());
-        let mut actions = vec!["Microsoft.HybridCompute/machines/*/read"];
-        let mut data = vec![];
-        if grant != "reader" {
-            actions.push("Microsoft.HybridConnectivity/endpoints/listCredentials/action");
-            data.push("Microsoft.HybridCompute/machines/login/action");
-        }
-        if grant == "owner" {
-            actions.push("Microsoft.HybridConnectivity/endpoints/write");
-            actions.push("Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write");
-        }
-        json!({"value": [{"actions": actions, "notActions": [], "dataActions": data, "notDataActions": []}]})
+            .map_or("owner", |(_, v)| v.as_str())
+    }
+
+    /// One permission entry per grant, as ARM lists one per role assignment.
+    fn permissions(&self, grants: &[&str]) -> Value {
+        let entry = |grant: &str| {
+            let mut actions = vec!["Microsoft.HybridCompute/machines/*/read"];
+            let mut data = vec![];
+            if grant != "reader" {
+                actions.push("Microsoft.HybridConnectivity/endpoints/listCredentials/action");
+                data.push("Microsoft.HybridCompute/machines/login/action");
+            }
+            if grant == "owner" {
+                actions.push("Microsoft.HybridConnectivity/endpoints/write");
+                actions.push("Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write");
+            }
+            json!({"actions": actions, "notActions": [], "dataActions": data, "notDataActions": []})
+        };
+        json!({"value": grants.iter().map(|g| entry(g)).collect::<Vec<_>>()})
     }
 
     /// Takes a token from the subscription's bucket, or answers 429.
@@ -290,15 +308,20 @@ impl Fleet {
                 (t as usize).min(self.spec.page_size)
             })
             .max(1);
-        let page: Vec<Value> = matching
+        let listable = self
+            .spec
+            .truncate_at
+            .map_or(matching.len(), |cut| cut.min(matching.len()));
+        let page: Vec<Value> = matching[..listable]
             .iter()
             .skip(offset)
             .take(top)
             .map(|i| self.machine(*i))
             .collect();
+        let truncated = listable < matching.len() && offset + top >= listable;
         let mut answer = json!({"totalRecords": matching.len(), "count": page.len(),
-            "resultTruncated": "false", "data": page});
-        if offset + top < matching.len() {
+            "resultTruncated": if truncated { "true" } else { "false" }, "data": page});
+        if offset + top < listable {
             answer["$skipToken"] = json!(format!("standin:{}", offset + top));
         }
         Answer {

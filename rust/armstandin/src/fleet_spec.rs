@@ -28,6 +28,13 @@ pub struct FleetSpec {
     /// "reader" (read only).
     #[serde(default)]
     pub grants: BTreeMap<String, String>,
+    /// Machine name -> a grant assigned on that machine alone, added to its group's
+    /// (what `…/machines/NAME/providers/Microsoft.Authorization/permissions` answers).
+    #[serde(default)]
+    pub machine_grants: BTreeMap<String, String>,
+    /// Resource Graph lists at most this many machines in all, the last page marked
+    /// `resultTruncated` and without a `$skipToken`.
+    pub truncate_at: Option<usize>,
     pub throttle: Option<Throttle>,
 }
 

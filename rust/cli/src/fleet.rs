@@ -85,6 +85,10 @@ pub fn run(args: &ArcArgs) -> ExitCode {
     }
     if report.findings.iter().any(|f| f.status == Status::Fail) {
         ExitCode::from(EXIT_PROBLEMS)
+    } else if report.fleet.is_none() {
+        // No machine was listed (no subscription, or Resource Graph did not answer):
+        // nothing was diagnosed, which a script must not read as a healthy fleet.
+        ExitCode::from(crate::EXIT_COULD_NOT_RUN)
     } else {
         ExitCode::SUCCESS
     }
@@ -176,6 +180,18 @@ pub fn text(report: &Report, style: &Style) -> String {
         r.resource_graph_pages,
         r.throttled,
     );
+    if f.truncated {
+        let of = f
+            .total_records
+            .map(|n| format!(" of {n}"))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "\n{}  Resource Graph cut its answer short: only {}{of} machines were listed; narrow the scope.",
+            style.mark(Status::Error),
+            f.scanned,
+        );
+    }
     out
 }
 

@@ -96,7 +96,8 @@ fn expected(i: usize) -> BTreeSet<String> {
         7 | 8 if !unregistered => add("ssh-traffic-not-allowed"),
         _ => false,
     };
-    if group == 1 {
+    // arc-00003 (i = 2, in rg-b) has a role on itself alone that grants everything.
+    if group == 1 && i != 2 {
         add("connect-permission-missing");
     } else if group == 2 && must_change {
         add("endpoint-creation-forbidden");
@@ -108,6 +109,7 @@ fn two_subscription_fleet() -> Value {
     json!({"fleet": {"count": 50, "pageSize": 20, "subscriptions": [S1, S2],
         "resourceGroups": ["rg-a", "rg-b", "rg-c"], "profiles": profiles(),
         "unregisteredSubscriptions": [S2], "grants": {"rg-b": "reader", "rg-c": "user"},
+        "machineGrants": {"arc-00003": "owner"},
         "throttle": {"bucket": 10000, "refillPerSecond": 100}}})
 }
 
@@ -179,14 +181,52 @@ fn every_machine_of_two_subscriptions_gets_the_single_machine_rules() {
             .collect()
     };
     let permissions = paths("/providers/Microsoft.Authorization/permissions");
-    assert_eq!(permissions.len(), 6, "{permissions:?}");
-    assert_eq!(permissions.iter().collect::<BTreeSet<_>>().len(), 6);
     assert_eq!(paths("/providers/Microsoft.HybridConnectivity").len(), 2);
     assert_eq!(paths("/serviceConfigurations/SSH").len(), 50);
-    assert_eq!(run.log.len(), 3 + 6 + 2 + 50);
+    // Then the permissions on each machine its group leaves short (a role may be
+    // assigned on the machine alone): every rg-b machine, the rg-c ones that must change.
+    let short: BTreeSet<String> = (0..50)
+        .filter(|i| {
+            let (unregistered, group) = (i % 2 == 1, (i / 2) % 3);
+            group == 1 || (group == 2 && !unregistered && matches!(i % 10, 6..=8))
+        })
+        .map(|i| {
+            format!(
+                "/machines/arc-{:05}/providers/Microsoft.Authorization/permissions",
+                i + 1
+            )
+        })
+        .collect();
+    let on_machines: BTreeSet<String> = permissions
+        .iter()
+        .chain(&paths("/providers/Microsoft.Authorization/permissions"))
+        .filter(|p| p.contains("/machines/"))
+        .map(|p| p[p.find("/machines/").unwrap()..].to_string())
+        .collect();
+    assert_eq!(on_machines, short);
+    let group_reads: Vec<&String> = permissions
+        .iter()
+        .filter(|p| !p.contains("/machines/"))
+        .collect();
+    assert_eq!(group_reads.len(), 6, "{group_reads:?}");
+    assert_eq!(group_reads.iter().collect::<BTreeSet<_>>().len(), 6);
+    assert_eq!(run.log.len(), 3 + 6 + 2 + 50 + short.len());
     let stats = &run.report["fleet"]["requests"];
-    assert_eq!(stats["total"], 61);
+    assert_eq!(stats["total"], 61 + short.len());
+    assert_eq!(stats["permissionReads"], 6);
+    assert_eq!(stats["machinePermissionReads"], short.len());
     assert_eq!(stats["throttled"], 0);
+    // The machine whose own role grants what its group does not is healthy, and the
+    // rest of its group names the machine-level read in their summaries.
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap();
+    assert_eq!(
+        row("arc-00003")["worstStatus"],
+        "pass",
+        "{:#}",
+        row("arc-00003")
+    );
+    let denied = row("arc-00021")["summary"].as_str().unwrap();
+    assert!(denied.contains("on arc-00021"), "{denied}");
 }
 
 #[test]
@@ -357,4 +397,65 @@ fn a_fleet_report_file_names_no_machine_group_or_subscription() {
     let name = row["name"].as_str().unwrap();
     assert!(name.starts_with("<machine-"), "{row:#}");
     assert!(row["command"].as_str().unwrap().contains(name), "{row:#}");
+}
+
+#[test]
+fn a_truncated_resource_graph_answer_makes_the_fleet_incomplete() {
+    let fleet = json!({"fleet": {"count": 30, "pageSize": 10, "truncateAt": 20}});
+    let run = run(fleet, &["-g", "rg-fleet", "--subscription", S1], true);
+    assert_eq!(run.code, 0, "nothing failed: {:#}", run.report);
+    let fleet = &run.report["fleet"];
+    assert_eq!(fleet["scanned"], 20);
+    assert_eq!(fleet["truncated"], true);
+    assert_eq!(fleet["totalRecords"], 30);
+    assert_eq!(run.report["status"], "incomplete");
+    let finding = &run.report["findings"][0];
+    assert_eq!(finding["status"], "error");
+    let summary = finding["summary"].as_str().unwrap();
+    assert!(summary.contains("only 20 of 30 machines"), "{summary}");
+    // Two pages, then no third: the second carried no $skipToken.
+    let graph = run.log.iter().filter(|r| r["method"] == "POST").count();
+    assert_eq!(graph, 2);
+    let text_run = run_text(json!({"fleet": {"count": 30, "pageSize": 10, "truncateAt": 20}}));
+    assert!(
+        text_run.contains("only 20 of 30 machines were listed"),
+        "{text_run}"
+    );
+
+    // Not truncated: the member is absent.
+    let whole = json!({"fleet": {"count": 30, "pageSize": 10}});
+    let run = run_whole(whole);
+    assert!(run["fleet"].get("truncated").is_none());
+    assert!(run["fleet"].get("totalRecords").is_none());
+    assert_eq!(run["fleet"]["scanned"], 30);
+}
+
+fn run_text(scenario: Value) -> String {
+    run(scenario, &["-g", "rg-fleet", "--subscription", S1], false).stdout
+}
+
+fn run_whole(scenario: Value) -> Value {
+    run(scenario, &["-g", "rg-fleet", "--subscription", S1], true).report
+}
+
+#[test]
+fn a_resource_graph_failure_is_could_not_run() {
+    let scenario = json!({
+        "routes": [{"method": "POST", "path": "/providers/Microsoft.ResourceGraph/resources",
+            "status": 400, "body": {"error": {"code": "InvalidQuery",
+                "message": "Query is invalid. Please refer to the documentation."}}}],
+        "fleet": {"count": 5}});
+    let run = run(scenario, &["-g", "rg-fleet", "--subscription", S1], true);
+    assert_eq!(run.code, 3, "nothing was diagnosed: {:#}", run.report);
+    assert_eq!(run.report["status"], "incomplete");
+    assert!(run.report.get("fleet").is_none());
+    let finding = &run.report["findings"][0];
+    assert_eq!(finding["status"], "error");
+    let evidence = finding["evidence"]["Resource Graph"].as_str().unwrap();
+    assert!(
+        evidence.contains("400") && evidence.contains("InvalidQuery"),
+        "{evidence}"
+    );
+    // One request: a 400 is not retried, and no per-machine read follows.
+    assert_eq!(run.log.len(), 1);
 }

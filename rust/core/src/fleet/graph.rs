@@ -24,6 +24,19 @@ pub const KEY: &str = "resourcegraph";
 pub struct Machines {
     pub rows: Vec<Value>,
     pub pages: usize,
+    /// Resource Graph marked an answer `resultTruncated` and gave no `$skipToken`.
+    pub truncated: bool,
+    /// How many machines match, by the first page's `totalRecords` of every batch.
+    pub total_records: Option<u64>,
+}
+
+/// `resultTruncated` is documented as the string "true"/"false"; a boolean is taken too.
+fn is_truncated(page: &Value) -> bool {
+    match page.get("resultTruncated") {
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        Some(Value::Bool(b)) => *b,
+        _ => false,
+    }
 }
 
 /// The KQL: Arc machines of the supported types, optionally in one resource group,
@@ -64,6 +77,8 @@ pub fn machines(
     let mut out = Machines {
         rows: Vec::new(),
         pages: 0,
+        truncated: false,
+        total_records: Some(0),
     };
     for batch in subscriptions.chunks(SUBSCRIPTIONS_PER_REQUEST) {
         let mut skip_token: Option<String> = None;
@@ -79,6 +94,10 @@ pub fn machines(
                 return Err(fetched);
             };
             out.pages += 1;
+            if skip_token.is_none() {
+                let said = page.get("totalRecords").and_then(Value::as_u64);
+                out.total_records = out.total_records.zip(said).map(|(a, b)| a + b);
+            }
             out.rows.extend(
                 page.get("data")
                     .and_then(Value::as_array)
@@ -92,6 +111,7 @@ pub fn machines(
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
             if skip_token.is_none() {
+                out.truncated |= is_truncated(page);
                 break;
             }
             // Resource Graph's own quota (15 requests per 5 s by default): wait out a spent one.
@@ -116,5 +136,16 @@ mod tests {
         assert!(q.contains("| where resourceGroup =~ 'rg-arc' |"));
         assert!(q.contains("incomingConnectionsPorts"));
         assert!(!super::query(None).contains("resourceGroup =~"));
+    }
+
+    #[test]
+    fn truncation_is_read_from_string_or_boolean() {
+        use serde_json::json;
+        assert!(super::is_truncated(&json!({"resultTruncated": "true"})));
+        assert!(super::is_truncated(&json!({"resultTruncated": "True"})));
+        assert!(super::is_truncated(&json!({"resultTruncated": true})));
+        assert!(!super::is_truncated(&json!({"resultTruncated": "false"})));
+        assert!(!super::is_truncated(&json!({"resultTruncated": 1})));
+        assert!(!super::is_truncated(&json!({})));
     }
 }

@@ -29,8 +29,22 @@ pub struct Problem {
 /// What the scopes of one machine said.
 pub struct Reads<'a> {
     pub provider: Option<&'a Fetched>,
+    /// The caller's permissions on the resource group, or on the machine itself when
+    /// `permissions_on_machine` (which then include what the group grants).
     pub permissions: Option<&'a Fetched>,
+    pub permissions_on_machine: bool,
     pub config: Option<&'a Fetched>,
+}
+
+/// Would permissions read on the machine itself change this row? Only when the group's
+/// were read and fell short: a role assigned on the machine alone may grant the rest.
+pub fn short_of_permissions(row: &MachineRow, reads: &Reads) -> bool {
+    !reads.permissions_on_machine
+        && reads.permissions.and_then(Fetched::ok_body).is_some()
+        && row
+            .diagnoses
+            .iter()
+            .any(|d| d == "connect-permission-missing" || d == "endpoint-creation-forbidden")
 }
 
 fn text<'a>(row: &'a Value, pointer: &str) -> &'a str {
@@ -169,6 +183,11 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
                 {
                     data.push(LOGIN);
                 }
+                let scope = if reads.permissions_on_machine {
+                    format!("on {name}")
+                } else {
+                    format!("in resource group {group}")
+                };
                 if !missing.is_empty() || !data.is_empty() {
                     let role = roles_granting(&missing, &data)
                         .first()
@@ -179,7 +198,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
                         Status::Fail,
                         Some("connect-permission-missing"),
                         format!(
-                            "You lack {} in resource group {group}; '{role}' grants what is missing.",
+                            "You lack {} {scope}; '{role}' grants what is missing.",
                             missing.join(", ")
                         ),
                     );
@@ -194,7 +213,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
                             Status::Fail,
                             Some("endpoint-creation-forbidden"),
                             format!(
-                                "SSH must first be enabled on {name} for port {port}, which needs {}; you lack it.",
+                                "SSH must first be enabled on {name} for port {port}, which needs {}; you lack it {scope}.",
                                 missing.join(", ")
                             ),
                         );
@@ -208,7 +227,12 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
                 format!("Could not judge your permissions: {e}"),
             ),
             None => {
-                let o = read_failure(f, &vars, &format!("read your permissions in {group}"));
+                let scope = if reads.permissions_on_machine {
+                    format!("on {name}")
+                } else {
+                    format!("in {group}")
+                };
+                let o = read_failure(f, &vars, &format!("read your permissions {scope}"));
                 add(&mut found, o.status, o.diagnosis, o.summary);
             }
         }
@@ -279,4 +303,78 @@ fn add(found: &mut Vec<Problem>, status: Status, diagnosis: Option<&'static str>
         diagnosis,
         summary,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::azure::Answer;
+    use serde_json::json;
+
+    fn fetched(status: u16, body: Value) -> Fetched {
+        Fetched {
+            method: "GET",
+            url: "https://arm.example/permissions".into(),
+            answer: Answer::Http { status, body },
+            correlation_id: None,
+        }
+    }
+
+    fn grant(actions: &[&str], data: &[&str]) -> Fetched {
+        fetched(
+            200,
+            json!({"value": [{"actions": actions, "notActions": [], "dataActions": data, "notDataActions": []}]}),
+        )
+    }
+
+    fn row() -> Value {
+        json!({"name": "web01", "resourceGroup": "rg", "subscriptionId": "s",
+            "type": "Microsoft.HybridCompute/machines",
+            "properties": {"status": "Connected", "agentVersion": "1.45.02800.1234"}})
+    }
+
+    fn judged(permissions: &Fetched, on_machine: bool) -> (MachineRow, bool) {
+        let config = fetched(200, json!({"properties": {"port": "22"}}));
+        let reads = Reads {
+            provider: None,
+            permissions: Some(permissions),
+            permissions_on_machine: on_machine,
+            config: Some(&config),
+        };
+        let row = judge(&row(), &reads, &Request::default());
+        let short = short_of_permissions(&row, &reads);
+        (row, short)
+    }
+
+    #[test]
+    fn only_a_group_that_grants_too_little_asks_for_the_machine() {
+        let reader = grant(&["Microsoft.HybridCompute/machines/read"], &[]);
+        let (row, short) = judged(&reader, false);
+        assert_eq!(row.diagnoses, ["connect-permission-missing"]);
+        assert!(
+            row.summary.contains("in resource group rg"),
+            "{}",
+            row.summary
+        );
+        assert!(short);
+
+        // Read on the machine: the verdict stands, named for the machine, and no more reads.
+        let (row, short) = judged(&reader, true);
+        assert!(row.summary.contains("on web01"), "{}", row.summary);
+        assert!(!short);
+
+        // Enough on the group: nothing to ask.
+        let user = grant(
+            &["Microsoft.HybridCompute/machines/read", LIST_CREDENTIALS],
+            &[LOGIN],
+        );
+        let (row, short) = judged(&user, false);
+        assert_eq!(row.worst_status, Status::Pass, "{}", row.summary);
+        assert!(!short);
+
+        // The group's permissions could not be read: a machine read would not say more.
+        let (row, short) = judged(&fetched(403, json!({})), false);
+        assert!(!row.diagnoses.is_empty() || row.worst_status != Status::Pass);
+        assert!(!short);
+    }
 }

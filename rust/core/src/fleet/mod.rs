@@ -168,21 +168,47 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
             Job::Provider(s) => drop(providers.insert(s.to_ascii_lowercase(), f)),
             Job::Permissions(s, g) => drop(permissions.insert((s.clone(), g.clone()), f)),
             Job::Config(i) => configs[*i] = Some(f),
+            Job::MachinePermissions(_) => {}
         }
     }
-    let mut machines_out: Vec<MachineRow> = rows
-        .iter()
-        .zip(&configs)
-        .map(|(row, config)| {
-            let (sub, g) = scope_of(row);
-            let reads = judge::Reads {
-                provider: providers.get(&sub).copied(),
-                permissions: permissions.get(&(sub.clone(), g)).copied(),
-                config: *config,
-            };
-            judge::judge(row, &reads, request)
-        })
+    let reads_of = |i: usize| {
+        let (sub, g) = scope_of(&rows[i]);
+        judge::Reads {
+            provider: providers.get(&sub).copied(),
+            permissions: permissions.get(&(sub.clone(), g)).copied(),
+            permissions_on_machine: false,
+            config: configs[i],
+        }
+    };
+    let mut machines_out: Vec<MachineRow> = (0..rows.len())
+        .map(|i| judge::judge(&rows[i], &reads_of(i), request))
         .collect();
+
+    // Where the group grants too little, a role on the machine alone may grant the rest.
+    let short: Vec<Job> = (0..rows.len())
+        .filter(|i| judge::short_of_permissions(&machines_out[*i], &reads_of(*i)))
+        .map(Job::MachinePermissions)
+        .collect();
+    let first_total = jobs.len();
+    let on_machines: Vec<Option<Fetched>> = limiter::run_pool(
+        &short,
+        limiter.workers(),
+        |job| read(&client, &limiter, job, &rows),
+        &|done, total| progress(first_total + done, first_total + total),
+    );
+    for (job, fetched) in short.iter().zip(&on_machines) {
+        let (Job::MachinePermissions(i), Some(f)) = (job, fetched) else {
+            continue;
+        };
+        if f.ok_body().is_some() {
+            let reads = judge::Reads {
+                permissions: Some(f),
+                permissions_on_machine: true,
+                ..reads_of(*i)
+            };
+            machines_out[*i] = judge::judge(&rows[*i], &reads, request);
+        }
+    }
     machines_out.sort_by(|a, b| {
         judge::rank(b.worst_status)
             .cmp(&judge::rank(a.worst_status))
@@ -212,6 +238,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
         provider_reads: count_jobs(|j| matches!(j, Job::Provider(_))),
         permission_reads: count_jobs(|j| matches!(j, Job::Permissions(..))),
         configuration_reads: count_jobs(|j| matches!(j, Job::Config(_))),
+        machine_permission_reads: short.len(),
         throttled: c.throttled.load(Ordering::Relaxed),
         pauses: c.pauses.load(Ordering::Relaxed),
         retried: c.retried.load(Ordering::Relaxed),
@@ -230,9 +257,21 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
             .unwrap_or_default(),
         scanned - failed - errored - count(Status::Warn),
     );
+    let truncated = machines.truncated;
+    let summary = if truncated {
+        let of = machines
+            .total_records
+            .map(|n| format!(" of {n}"))
+            .unwrap_or_default();
+        format!(
+            "{summary} Resource Graph cut its answer short: only {scanned}{of} machines were listed and diagnosed; narrow the scope (one resource group or subscription at a time)."
+        )
+    } else {
+        summary
+    };
     let finding_status = if failed > 0 {
         Status::Fail
-    } else if errored > 0 {
+    } else if errored > 0 || truncated {
         Status::Error
     } else {
         Status::Pass
@@ -244,7 +283,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
     report.findings.push(f);
     report.status = if failed > 0 {
         ReportStatus::Problems
-    } else if errored > 0 {
+    } else if errored > 0 || truncated {
         ReportStatus::Incomplete
     } else {
         ReportStatus::Healthy
@@ -257,6 +296,8 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
         healthy: count(Status::Pass),
         with_problems: failed + count(Status::Warn),
         incomplete: errored,
+        truncated,
+        total_records: machines.total_records.filter(|_| truncated),
         counts,
         machines: machines_out,
         requests: stats,

@@ -17,6 +17,13 @@ pub struct Fleet {
     pub healthy: usize,
     pub with_problems: usize,
     pub incomplete: usize,
+    /// Resource Graph cut its answer short (`resultTruncated` with no way on): the
+    /// machines beyond `scanned` were not diagnosed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// How many machines Resource Graph said match, when it cut its answer short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_records: Option<u64>,
     /// Machines per diagnosis id (a machine counts once per id it has).
     pub counts: BTreeMap<String, usize>,
     /// Worst first, then by subscription, group and name.
@@ -56,6 +63,9 @@ pub struct RequestStats {
     pub provider_reads: usize,
     pub permission_reads: usize,
     pub configuration_reads: usize,
+    /// Permissions read on single machines whose resource group granted too little.
+    #[serde(default)]
+    pub machine_permission_reads: usize,
     pub throttled: usize,
     pub pauses: usize,
     pub retried: usize,

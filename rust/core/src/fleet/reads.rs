@@ -13,6 +13,9 @@ pub enum Job {
     Provider(String),
     Permissions(String, String),
     Config(usize),
+    /// The caller's permissions on one machine: only for machines whose resource group
+    /// grants too little, since a role may be assigned on the machine alone.
+    MachinePermissions(usize),
 }
 
 /// (subscription, resource group), both lower-cased: ARM names are case-insensitive.
@@ -52,20 +55,19 @@ pub fn read(
                 .lit("permissions"),
             PERMISSIONS_API,
         ),
-        Job::Config(i) => {
-            let row = &rows[*i];
-            let (s, _) = scope_of(row);
-            let text = |k: &str| row.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
-            let path = crate::arm::machine_path(
-                text("subscriptionId"),
-                text("resourceGroup"),
-                text("type"),
-                text("name"),
-            )
-            .ok()?;
-            let path = crate::azure::facts::ssh_config_path(path);
-            (s, path, crate::azure::facts::CONNECTIVITY_API)
-        }
+        Job::Config(i) => (
+            scope_of(&rows[*i]).0,
+            crate::azure::facts::ssh_config_path(machine_path(&rows[*i])?),
+            crate::azure::facts::CONNECTIVITY_API,
+        ),
+        Job::MachinePermissions(i) => (
+            scope_of(&rows[*i]).0,
+            machine_path(&rows[*i])?
+                .lit("providers")
+                .lit("Microsoft.Authorization")
+                .lit("permissions"),
+            PERMISSIONS_API,
+        ),
     };
     Some(
         limiter
@@ -79,6 +81,17 @@ pub fn read(
             )
             .0,
     )
+}
+
+fn machine_path(row: &serde_json::Value) -> Option<ArmPath> {
+    let text = |k: &str| row.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+    crate::arm::machine_path(
+        text("subscriptionId"),
+        text("resourceGroup"),
+        text("type"),
+        text("name"),
+    )
+    .ok()
 }
 
 pub fn client_for(request: &Request) -> Result<ArmClient, String> {
