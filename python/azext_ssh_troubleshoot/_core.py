@@ -30,7 +30,7 @@ class CoreError(Exception):
     """
 
     def __init__(self, code: str, message: str):
-        super().__init__("{}: {}".format(code, message))
+        super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
 
@@ -50,7 +50,7 @@ def _load():
             raise CoreError(
                 "native-unavailable",
                 "the ssh-troubleshoot native module is not installed for this "
-                "Python ({}); reinstall the extension".format(bundled_error),
+                f"Python ({bundled_error}); reinstall the extension",
             ) from bundled_error
     return module
 
@@ -64,28 +64,36 @@ def _native():
         if found != ABI_VERSION:
             raise CoreError(
                 "native-abi-mismatch",
-                "the ssh-troubleshoot native module speaks ABI {}, this "
-                "extension needs {}; reinstall the extension".format(
-                    found, ABI_VERSION
-                ),
+                f"the ssh-troubleshoot native module speaks ABI {found}, this "
+                f"extension needs {ABI_VERSION}; reinstall the extension",
             )
         _native_module = module
     return _native_module
 
 
-def run(request: dict) -> dict:
+def run(request: dict, progress=None) -> dict:
     """Runs one request document (a dict); returns the report (a dict).
 
     Raises :class:`CoreError` when the core answers an error document. The
     native call releases the GIL, so other Python threads keep running.
+
+    ``progress``, a callable or None, is called as ``progress(done, total)``
+    while a fleet request reads Azure (never for other requests): from the
+    core's worker threads but one call at a time, ``done`` never decreasing,
+    about ten times a second at most, and once with ``done == total`` when
+    every read finished. If it raises, the exception goes to
+    ``sys.unraisablehook`` and it is not called again; the run goes on. Not a
+    callable: :class:`TypeError`.
     """
     native = _native()
     payload = json.dumps(request, ensure_ascii=False)
+    # Only when given: a native module without the keyword still runs the rest.
+    extra = {} if progress is None else {"progress": progress}
     try:
-        answer = native.run(payload)
+        answer = native.run(payload, **extra)
     except UnicodeEncodeError:
         # U+FFFD in their place, as the standalone binary does with bad bytes.
-        answer = native.run(_SURROGATE.sub("\ufffd", payload))
+        answer = native.run(_SURROGATE.sub("\ufffd", payload), **extra)
     answer = json.loads(answer)
     error = answer.get("error") if isinstance(answer, dict) else None
     if isinstance(error, dict):

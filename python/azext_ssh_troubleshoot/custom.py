@@ -118,7 +118,59 @@ def _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_t
     }
     request.update({k: v for k, v in (('port', port), ('localUser', local_user)) if v is not None})
     _add_report_path(request, report_path)
-    return run(request)
+    return run(request, progress=_FleetProgress.on_terminal(cmd.cli_ctx))
+
+
+class _FleetProgress:
+    """az's own determinate progress bar on stderr while a fleet reads Azure
+    ("Reading Azure: 1234/5000 [####  ]  24.68%"). The core calls it from its worker
+    threads, one call at a time, about ten times a second at most."""
+
+    @classmethod
+    def on_terminal(cls, cli_ctx):
+        """A bar, or None: not when stderr is no terminal, nor with --only-show-errors or
+        core.disable_progress_bar (az's own rule for its progress bars)."""
+        if getattr(cli_ctx, 'only_show_errors', False) or \
+                cli_ctx.config.getboolean('core', 'disable_progress_bar', False):
+            return None
+        try:
+            if not sys.stderr.isatty():
+                return None
+        except (AttributeError, ValueError):
+            return None
+        return cls(cli_ctx)
+
+    def __init__(self, cli_ctx):
+        self._cli_ctx = cli_ctx
+        self._hook = None
+        self._message = None
+        self._failed = False
+
+    def __call__(self, done, total):
+        # az's determinate view draws nothing at 0 %: the bar begins with the first read.
+        if self._failed or not done:
+            return
+        self._message = f'Reading Azure: {done}/{total} '
+        try:
+            if self._hook is None:
+                self._hook = self._cli_ctx.get_progress_controller(det=True)
+                self._hook.begin(message=self._message, value=done, total_val=total)
+            else:
+                self._hook.add(message=self._message, value=done, total_val=total)
+        except Exception as ex:  # pylint: disable=broad-except
+            # A bar that cannot be drawn is no reason to stop the run.
+            self._failed = True
+            logger.debug('Progress bar not shown: %s', ex)
+
+    def close(self):
+        """Ends the bar (az's view then starts a new line), before anything else is written."""
+        hook, self._hook = self._hook, None
+        if hook is None:
+            return
+        try:
+            hook.end(message=self._message)
+        except Exception as ex:  # pylint: disable=broad-except
+            logger.debug('Progress bar not ended: %s', ex)
 
 
 def _add_report_path(request, report_path):
@@ -139,15 +191,20 @@ def _subscription_id(cmd, name_or_id):
         return name_or_id
 
 
-def run(request):
-    """Runs one request through the core; a tool failure becomes an ``azclierror``."""
+def run(request, progress=None):
+    """Runs one request through the core; a tool failure becomes an ``azclierror``.
+    ``progress`` (a :class:`_FleetProgress`) follows a fleet's reads and is closed as
+    soon as the core returns."""
     from azext_ssh_troubleshoot import _core
     from azext_ssh_troubleshoot._errors import to_cli_error
     logger.debug('ssh-troubleshoot request: %s', json.dumps(_redacted(request), sort_keys=True))
     try:
-        report = _core.run(request)
+        report = _core.run(request, progress=progress)
     except _core.CoreError as error:
         raise to_cli_error(error) from error
+    finally:
+        if progress is not None:
+            progress.close()
     _log_timings(report)
     _tell_shared_report(report)
     return report

@@ -4,6 +4,7 @@ import json
 import os
 import statistics
 import subprocess
+import threading
 import time
 
 from az_support import CONFIG, ENDPOINT, PERMISSIONS, RG, SUB, TOKEN_MARK, VM, error, without_durations
@@ -329,14 +330,19 @@ def test_timing_offline_against_az_version(az):
 
 
 class _FleetScenario:
-    """The usual stand-in plus a generated fleet of twelve machines in rg-fleet."""
+    """The usual stand-in plus a generated fleet of twelve (or `count`) machines in
+    rg-fleet, each read answered after `delay_ms`."""
 
-    def __init__(self, world):
+    def __init__(self, world, count=12, delay_ms=0, page_size=5):
         self.base = world.scenario()
+        self.count = count
+        self.delay_ms = delay_ms
+        self.page_size = page_size
 
     def json(self):
         scenario = self.base.json()
-        scenario['fleet'] = {'count': 12, 'subscriptions': [SUB], 'resourceGroups': ['rg-fleet'], 'pageSize': 5,
+        scenario['fleet'] = {'count': self.count, 'subscriptions': [SUB], 'resourceGroups': ['rg-fleet'],
+                             'pageSize': self.page_size, 'delayMs': self.delay_ms,
                              'profiles': [{'weight': 3}, {'status': 'Disconnected'}]}
         return scenario
 
@@ -359,10 +365,69 @@ def test_fleet_mode_diagnoses_every_machine_of_a_group_and_of_listed_subscriptio
 
     table = az(*ARC, '-g', 'rg-fleet', '-o', 'table')
     assert table.code == 0, str(table)
-    line = next(l for l in table.stdout.splitlines() if 'arc-00004' in l)
+    line = next(row for row in table.stdout.splitlines() if 'arc-00004' in row)
     assert line.startswith('fail') and 'machine-disconnected' in line, table.stdout
 
     listed = az(*ARC, '--subscriptions', 'Stand-in Subscription', '--query', 'fleet.scanned', '-o', 'tsv')
     assert listed.code == 0 and listed.stdout.strip() == '12', str(listed)
     refused = az(*ARC, '-g', 'rg-fleet', '--fix')
     assert refused.code != 0 and 'not on a fleet' in refused.stderr, str(refused)
+
+
+def stderr_on_a_terminal(az, args):
+    """Runs az with a terminal as its standard error (stdout a pipe); answers the exit
+    status, stdout and everything written to the terminal."""
+    master, slave = os.openpty()
+    written = []
+
+    def drain():
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every copy of the terminal's other end is closed
+                return
+            if not chunk:
+                return
+            written.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        with subprocess.Popen([az.bin, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                              env=az.env, text=True) as process:
+            os.close(slave)
+            slave = None
+            out, _ = process.communicate(timeout=120)
+        reader.join(10)
+        return process.returncode, out, b''.join(written).decode(errors='replace')
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+
+
+def test_fleet_mode_shows_az_progress_on_a_terminal_and_only_there(world):
+    # 300 machines answering after 50 ms each: three rounds of a hundred reads.
+    world.standin(_FleetScenario(world, count=300, delay_ms=50, page_size=1000))
+    args = [*ARC, '-g', 'rg-fleet', '-o', 'json']
+    code, out, terminal = stderr_on_a_terminal(world.az, args)
+    assert code == 0, terminal
+    report = json.loads(out)
+    assert report['fleet']['scanned'] == 300, json.dumps(report['fleet']['requests'])
+    total = 1 + 1 + 300  # the provider, the group's permissions, each configuration
+    assert report['fleet']['requests']['configurationReads'] == 300
+    # az's determinate bar, redrawn in place, last at 100 %, then a new line.
+    assert 'Reading Azure: ' in terminal, repr(terminal)
+    assert f'Reading Azure: {total}/{total} [' in terminal, repr(terminal)
+    assert '100.0000%' in terminal and terminal.rstrip(' \r\n').endswith('100.0000%'), repr(terminal)
+    assert '{' not in terminal, 'the report is on stdout only'
+    assert TOKEN_MARK not in terminal + out, 'the token leaked'
+
+    quiet_code, quiet_out, quiet_terminal = stderr_on_a_terminal(world.az, [*args, '--only-show-errors'])
+    assert quiet_code == 0 and json.loads(quiet_out)['fleet']['scanned'] == 300, quiet_terminal
+    assert 'Reading Azure' not in quiet_terminal, repr(quiet_terminal)
+
+    piped = world.az(*args)
+    assert piped.code == 0 and piped.json()['fleet']['scanned'] == 300, str(piped)
+    assert 'Reading Azure' not in piped.stderr and '%' not in piped.stderr, piped.stderr
+    world.stop()

@@ -186,20 +186,94 @@ def venv(venv_python, tmp_path_factory):
 @pytest.fixture(scope="session")
 def cli():
     """The standalone binary, built from the same sources."""
+    return _cargo_binary("ssh-troubleshoot-cli", "ssh-troubleshoot")
+
+
+def _cargo_binary(package, name):
+    """``name`` from CARGO_TARGET_DIR (else target/), built first when cargo
+    is there (a no-op when current)."""
     cargo = shutil.which("cargo")
     if cargo:
         subprocess.run(
-            [cargo, "build", "-q", "-p", "ssh-troubleshoot-cli"],
+            [cargo, "build", "-q", "-p", package],
             cwd=ROOT,
             check=True,
             timeout=BUILD_TIMEOUT,
         )
     cargo_target = Path(os.environ.get("CARGO_TARGET_DIR", TARGET))
     for profile in ("debug", "release"):
-        binary = cargo_target / profile / "ssh-troubleshoot"
+        binary = cargo_target / profile / name
         if binary.exists():
             return binary
-    pytest.fail("no target/debug/ssh-troubleshoot and no cargo to build it")
+    pytest.fail("no {} and no cargo to build it".format(name))
+
+
+class Standin:
+    """The ARM stand-in (rust/armstandin) serving ``scenario`` on a port of
+    its own; it exits when its stdin closes."""
+
+    def __init__(self, binary, scenario, folder):
+        scenario_file = folder / "scenario.json"
+        scenario_file.write_text(json.dumps(scenario), encoding="utf-8")
+        # pylint: disable-next=consider-using-with  # it lives until stop()
+        self.process = subprocess.Popen(
+            [str(binary), "--scenario", str(scenario_file), "--port", "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line:
+            self.stop()
+            pytest.fail(
+                "arm-standin did not start: " + self.process.stderr.read()
+            )
+        info = json.loads(line)
+        self.url = info["url"]
+        self.ca_bundle = info["caBundle"]
+        self.token = subprocess.run(
+            [
+                str(binary),
+                "jwt",
+                "--tid",
+                "72f988bf-0000-0000-0000-000000000000",
+                "--oid",
+                "11111111-2222-3333-4444-555555555555",
+                "--upn",
+                "ada@contoso.com",
+            ],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout.strip()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def standin(tmp_path):
+    """``standin(scenario)`` starts the ARM stand-in, stopped after the
+    test."""
+    binary = _cargo_binary("arm-standin", "arm-standin")
+    started = []
+
+    def start(scenario):
+        folder = tmp_path / "standin-{}".format(len(started))
+        folder.mkdir()
+        started.append(Standin(binary, scenario, folder))
+        return started[-1]
+
+    yield start
+    for s in started:
+        s.stop()
 
 
 class Machine:

@@ -184,6 +184,84 @@ def probe_threads(args):
     }
 
 
+class _Recorder:
+    """A progress callable that records each call, (done, total) and when,
+    and how many calls were running at once (it sleeps a little, which
+    releases the GIL, so overlapping calls would show)."""
+
+    def __init__(self, raise_on_call=None, pause=0.002):
+        self.calls = []
+        self.running = 0
+        self.most_at_once = 0
+        self.raise_on_call = raise_on_call
+        self.pause = pause
+        self.lock = threading.Lock()
+
+    def __call__(self, done, total):
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        self.calls.append([done, total, time.monotonic()])
+        time.sleep(self.pause)
+        with self.lock:
+            self.running -= 1
+        if self.raise_on_call == len(self.calls):
+            raise RuntimeError("the progress callable broke")
+
+    def summary(self):
+        return {"calls": self.calls, "mostAtOnce": self.most_at_once}
+
+
+def probe_fleet_progress(args):
+    """A fleet request through ``_native.run`` with a progress callable, one
+    that raises, and ``_core.run``; then a non-fleet request with progress and
+    a progress that is not callable."""
+    from azext_ssh_troubleshoot import _core, _native
+
+    _set_environ(args["env"])
+    fleet = json.dumps(args["fleet"])
+    out = {}
+
+    recorder = _Recorder()
+    started = time.monotonic()
+    out["report"] = json.loads(_native.run(fleet, progress=recorder))
+    out["seconds"] = time.monotonic() - started
+    out["progress"] = recorder.summary()
+
+    unraisable = []
+    sys.unraisablehook = lambda u: unraisable.append(
+        "{}: {}".format(type(u.exc_value).__name__, u.exc_value)
+    )
+    raising = _Recorder(raise_on_call=1)
+    out["raisingReport"] = json.loads(_native.run(fleet, progress=raising))
+    out["raising"] = raising.summary()
+    out["unraisable"] = unraisable
+
+    through_core = _Recorder(pause=0)
+    out["coreReport"] = _core.run(args["fleet"], progress=through_core)
+    out["core"] = through_core.summary()
+
+    other = _Recorder()
+    out["checksReport"] = json.loads(
+        _native.run(
+            json.dumps({"schemaVersion": 1, "command": "checks"}),
+            progress=other,
+        )
+    )
+    out["offlineReport"] = json.loads(
+        _native.run(json.dumps(args["offline"]), progress=other)
+    )
+    out["nonFleetCalls"] = len(other.calls)
+    out["noneReport"] = json.loads(_native.run(fleet, progress=None))
+
+    try:
+        _native.run(fleet, progress=42)
+        out["notCallable"] = None
+    except TypeError as e:
+        out["notCallable"] = "TypeError: {}".format(e)
+    return out
+
+
 def main():
     _package_without_az()
     name, args_file = sys.argv[1], sys.argv[2]

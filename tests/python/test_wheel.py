@@ -361,3 +361,93 @@ def test_python_module_and_standalone_binary_give_the_same_report(
         assert from_python["findings"], from_python
     if name.startswith("explain") or name.endswith("explain"):
         assert from_python["explained"], from_python
+
+
+# --- fleet progress ----------------------------------------------------------
+
+FLEET_SUB = "00000000-1111-2222-3333-444444444444"
+
+
+def test_fleet_progress_follows_every_read_in_order_to_the_last(
+    venv, machine, standin
+):
+    # A thousand machines answering after 50 ms each: ten rounds of a hundred
+    # reads, long enough for the calls to be paced.
+    arm = standin(
+        {
+            "routes": [],
+            "fleet": {
+                "count": 1000,
+                "subscriptions": [FLEET_SUB],
+                "resourceGroups": ["rg-fleet"],
+                "delayMs": 50,
+                "profiles": [{"weight": 3}, {"status": "Disconnected"}],
+            },
+        }
+    )
+    fleet = request(
+        client="azure-cli",
+        target={"subscription": FLEET_SUB, "resourceGroup": "rg-fleet"},
+        subscriptions=[FLEET_SUB],
+        azure={
+            "armEndpoint": arm.url,
+            "accessToken": arm.token,
+            "caBundle": arm.ca_bundle,
+        },
+    )
+    offline = request(client="azure-cli", offline=True)
+    got = venv(
+        "fleet_progress",
+        {"env": machine.env, "fleet": fleet, "offline": offline},
+    )
+
+    report = got["report"]
+    assert report["fleet"]["scanned"] == 1000, report["findings"]
+    reads = report["fleet"]["requests"]
+    total = (
+        reads["providerReads"]
+        + reads["permissionReads"]
+        + reads["configurationReads"]
+    )
+    assert total == 1 + 1 + 1000, reads
+    calls = got["progress"]["calls"]
+    assert len(calls) >= 3, calls
+    assert {t for _, t, _ in calls} == {total}, calls
+    dones = [d for d, _, _ in calls]
+    assert dones == sorted(set(dones)), "went back or repeated: {}".format(
+        dones
+    )
+    assert dones[-1] == total, dones
+    # One call at a time (from the core's workers), at most one per ~100 ms
+    # but for the last.
+    assert got["progress"]["mostAtOnce"] == 1, got["progress"]
+    times = [t for _, _, t in calls[:-1]]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert all(g >= 0.09 for g in gaps), gaps
+    assert len(calls) <= got["seconds"] / 0.1 + 2, (len(calls), got["seconds"])
+
+    # A callable that raises is reported once and not called again; the run
+    # goes on to the same report.
+    assert len(got["raising"]["calls"]) == 1, got["raising"]
+    assert got["unraisable"] == ["RuntimeError: the progress callable broke"]
+    raising = got["raisingReport"]
+    assert raising["fleet"]["scanned"] == 1000, raising["findings"]
+    assert raising["fleet"]["counts"] == report["fleet"]["counts"]
+    assert report["fleet"]["counts"] == {"machine-disconnected": 250}
+
+    # Through _core.run, and without progress, the same fleet.
+    assert got["core"]["calls"][-1][:2] == [total, total], got["core"]
+    assert got["coreReport"]["fleet"]["counts"] == report["fleet"]["counts"]
+    assert got["noneReport"]["fleet"]["counts"] == report["fleet"]["counts"]
+
+    # Not a fleet: progress is never called and the report is the usual one.
+    assert got["nonFleetCalls"] == 0
+    assert got["checksReport"]["checks"], got["checksReport"]
+    offline_report = got["offlineReport"]
+    assert offline_report["client"] == "azure-cli", offline_report
+    assert "fleet" not in offline_report and offline_report["findings"]
+
+    assert got["notCallable"] == (
+        "TypeError: progress must be a callable taking (done, total) or "
+        "None, not int"
+    ), got
