@@ -118,7 +118,23 @@ def _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_t
     }
     request.update({k: v for k, v in (('port', port), ('localUser', local_user)) if v is not None})
     _add_report_path(request, report_path)
-    return run(request, progress=_FleetProgress.on_terminal(cmd.cli_ctx))
+    report = run(request, progress=_FleetProgress.on_terminal(cmd.cli_ctx))
+    _raise_if_nothing_listed(report)
+    return report
+
+
+def _raise_if_nothing_listed(report):
+    """No machine listed (no subscription, Resource Graph failed or timed out) means
+    nothing was diagnosed: a tool failure, not an empty fleet. A sign-in or permission
+    refusal stays a finding (a diagnosis with its remedy)."""
+    findings = report.get('findings') or []
+    if 'fleet' in report or any(f.get('status') == 'fail' for f in findings):
+        return
+    finding = findings[0] if findings else {}
+    evidence = '; '.join(f'{k}: {v}' for k, v in (finding.get('evidence') or {}).items())
+    message = ' '.join(part for part in (finding.get('summary'), evidence) if part)
+    raise azclierror.AzureResponseError(message or 'No machine was listed.',
+                                        'Run again with --debug to see the request and answer.')
 
 
 class _FleetProgress:

@@ -374,6 +374,27 @@ def test_fleet_mode_diagnoses_every_machine_of_a_group_and_of_listed_subscriptio
     assert refused.code != 0 and 'not on a fleet' in refused.stderr, str(refused)
 
 
+class _BrokenGraphScenario(_FleetScenario):
+    """Resource Graph refuses the query: no machine can be listed."""
+
+    def json(self):
+        scenario = super().json()
+        scenario.setdefault('routes', []).insert(0, {
+            'method': 'POST', 'path': '/providers/Microsoft.ResourceGraph/resources', 'status': 400,
+            'body': {'error': {'code': 'InvalidQuery', 'message': 'Query is invalid.'}}})
+        return scenario
+
+
+def test_a_fleet_that_cannot_be_listed_is_a_tool_failure(az, world):
+    world.standin(_BrokenGraphScenario(world))
+    run = az(*ARC, '-g', 'rg-fleet', '-o', 'json')
+    assert run.code != 0 and run.stdout.strip() == '', str(run)
+    assert 'Azure Resource Graph did not list the machines' in run.stderr, run.stderr
+    assert 'InvalidQuery' in run.stderr and '400' in run.stderr, run.stderr
+    assert [r['method'] for r in world.current.requests()].count('POST') == 1
+    no_token(run)
+
+
 def stderr_on_a_terminal(az, args):
     """Runs az with a terminal as its standard error (stdout a pipe); answers the exit
     status, stdout and everything written to the terminal."""
