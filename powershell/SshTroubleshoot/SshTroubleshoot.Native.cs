@@ -8,7 +8,7 @@
 //
 // [DllImport] needs a library name the runtime can resolve, and an Add-Type assembly
 // has no location for PowerShell's native probing to start from. So the library is
-// opened by absolute path at run time, and its three exports are bound through
+// opened by absolute path at run time, and its exports are bound through
 // Marshal.GetDelegateForFunctionPointer:
 //   - PowerShell 7 (.NET Core 3+): System.Runtime.InteropServices.NativeLibrary,
 //     reached by reflection because .NET Framework does not have it;
@@ -18,8 +18,10 @@
 using System;
 using System.IO;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 
 namespace SshTroubleshoot
 {
@@ -56,10 +58,21 @@ namespace SshTroubleshoot
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate void FreeFn(IntPtr answer);
 
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr RunWithProgressFn(IntPtr requestJson, IntPtr progress, IntPtr context);
+
+        // SshtsProgressFn: void (*)(uint64_t done, uint64_t total, void *context).
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate void ProgressFn(ulong done, ulong total, IntPtr context);
+
+        /// <summary>How often RunWithProgress looks at the latest counts.</summary>
+        private const int ProgressPollMilliseconds = 200;
+
         private static readonly object Gate = new object();
         private static AbiVersionFn _abiVersion;
         private static RunFn _run;
         private static FreeFn _free;
+        private static RunWithProgressFn _runWithProgress;
         private static string _libraryPath;
         private static string _loader;
 
@@ -70,6 +83,12 @@ namespace SshTroubleshoot
         public static string Loader { get { return _loader; } }
 
         public static bool IsLoaded { get { return _run != null; } }
+
+        /// <summary>
+        /// Whether the library exports sshts_run_with_progress (older builds do not;
+        /// RunWithProgress then runs without progress).
+        /// </summary>
+        public static bool HasProgress { get { return _runWithProgress != null; } }
 
         /// <summary>
         /// Opens the library at an absolute path, binds its exports and checks its ABI
@@ -107,6 +126,9 @@ namespace SshTroubleshoot
                 AbiVersionFn abiVersion = (AbiVersionFn)Bind(handle, path, loader, "sshts_abi_version", typeof(AbiVersionFn));
                 RunFn run = (RunFn)Bind(handle, path, loader, "sshts_run", typeof(RunFn));
                 FreeFn free = (FreeFn)Bind(handle, path, loader, "sshts_free", typeof(FreeFn));
+                // Optional: added after the first release without an ABI bump.
+                RunWithProgressFn runWithProgress = (RunWithProgressFn)TryBind(handle, loader,
+                    "sshts_run_with_progress", typeof(RunWithProgressFn));
 
                 uint version = abiVersion();
                 if (version != ExpectedAbiVersion)
@@ -122,6 +144,7 @@ namespace SshTroubleshoot
                 _abiVersion = abiVersion;
                 _run = run;
                 _free = free;
+                _runWithProgress = runWithProgress;
                 _libraryPath = path;
                 _loader = loader;
             }
@@ -154,7 +177,121 @@ namespace SshTroubleshoot
             {
                 throw NotLoaded();
             }
+            return Call(requestJson, run, free);
+        }
 
+        /// <summary>
+        /// sshts_run_with_progress(): Run, and for a fleet request onProgress(done, total)
+        /// as the Azure reads finish. onProgress is only ever invoked on the calling
+        /// thread (a PowerShell scriptblock fails on any other): the native call runs on
+        /// a worker thread whose callback only stores the latest counts, while this
+        /// thread waits and hands on each new count, then the final one. Without
+        /// sshts_run_with_progress in the library, or without onProgress, it is Run.
+        /// An exception from onProgress ends the wait and propagates; the native call
+        /// then finishes on its worker, which frees its answer.
+        /// </summary>
+        public static string RunWithProgress(string requestJson, Action<long, long> onProgress)
+        {
+            if (requestJson == null)
+            {
+                throw new ArgumentNullException("requestJson");
+            }
+            RunWithProgressFn runWithProgress = _runWithProgress;
+            FreeFn free = _free;
+            if (runWithProgress == null || onProgress == null)
+            {
+                return Run(requestJson);
+            }
+
+            ProgressCall call = new ProgressCall(requestJson, runWithProgress, free);
+            Thread worker = new Thread(call.Work, WorkerStackBytes);
+            worker.IsBackground = true;
+            worker.Name = "SshTroubleshoot native run";
+            worker.Start();
+            long[] shown = null;
+            bool finished = false;
+            while (!finished)
+            {
+                finished = worker.Join(ProgressPollMilliseconds);
+                long[] latest = call.Latest;
+                if (latest != null && (shown == null || latest[0] != shown[0] || latest[1] != shown[1]))
+                {
+                    shown = latest;
+                    onProgress(latest[0], latest[1]);
+                }
+            }
+            if (call.Failure != null)
+            {
+                ExceptionDispatchInfo.Capture(call.Failure).Throw();
+            }
+            return call.Answer;
+        }
+
+        /// <summary>
+        /// The worker's stack: 8 MiB, a Linux main thread's, since the core's run starts
+        /// on it (a .NET thread's default is 1 MiB on Windows).
+        /// </summary>
+        private const int WorkerStackBytes = 8 * 1024 * 1024;
+
+        /// <summary>One sshts_run_with_progress call on a worker thread.</summary>
+        private sealed class ProgressCall
+        {
+            private readonly string _requestJson;
+            private readonly RunWithProgressFn _runWithProgress;
+            private readonly FreeFn _free;
+            private long[] _latest;
+
+            public ProgressCall(string requestJson, RunWithProgressFn runWithProgress, FreeFn free)
+            {
+                _requestJson = requestJson;
+                _runWithProgress = runWithProgress;
+                _free = free;
+            }
+
+            /// <summary>{done, total} of the newest callback, or null before the first.</summary>
+            public long[] Latest { get { return Volatile.Read(ref _latest); } }
+
+            public string Answer { get; private set; }
+
+            public Exception Failure { get; private set; }
+
+            public void Work()
+            {
+                // The delegate the library calls back: referenced from this frame (and
+                // kept alive below) until the native call has returned, whatever the
+                // waiting thread does meanwhile.
+                ProgressFn callback = Record;
+                IntPtr progress = Marshal.GetFunctionPointerForDelegate(callback);
+                try
+                {
+                    Answer = Call(_requestJson, delegate(IntPtr request) { return _runWithProgress(request, progress, IntPtr.Zero); }, _free);
+                }
+                catch (Exception e)
+                {
+                    Failure = e;
+                }
+                GC.KeepAlive(callback);
+            }
+
+            // On the library's threads, one call at a time: store the counts, nothing else.
+            private void Record(ulong done, ulong total, IntPtr context)
+            {
+                long[] counts = new long[] { Clamp(done), Clamp(total) };
+                Interlocked.Exchange(ref _latest, counts);
+            }
+
+            private static long Clamp(ulong n)
+            {
+                return n > long.MaxValue ? long.MaxValue : (long)n;
+            }
+        }
+
+        /// <summary>
+        /// The request as a NUL-terminated UTF-8 copy to one native call, the answer
+        /// decoded and freed whatever happens.
+        /// </summary>
+        private static string Call(string requestJson, RunFn run, FreeFn free)
+        {
             byte[] utf8 = Encoding.UTF8.GetBytes(requestJson);
             IntPtr request = Marshal.AllocHGlobal(utf8.Length + 1);
             IntPtr answer = IntPtr.Zero;
@@ -288,6 +425,19 @@ namespace SshTroubleshoot
                     path, name, error == null ? "" : " (" + error + ")"));
             }
             return Marshal.GetDelegateForFunctionPointer(symbol, delegateType);
+        }
+
+        /// <summary>Bind, or null when the library does not export name.</summary>
+        private static Delegate TryBind(IntPtr handle, string loader, string name, Type delegateType)
+        {
+            try
+            {
+                return Bind(handle, null, loader, name, delegateType);
+            }
+            catch (NativeLibraryException)
+            {
+                return null;
+            }
         }
 
         private static IntPtr NativeLibraryCall(string method, Type[] signature, object[] args, out string error)

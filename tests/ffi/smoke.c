@@ -1,4 +1,6 @@
-/* The C ABI from C: every request kind, the hostile inputs and 16 threads at once.
+/* The C ABI from C: every request kind, the hostile inputs, 16 threads at once, and
+ * sshts_run_with_progress on requests that are not fleet runs (no callback calls; the
+ * fleet itself is tested through ctypes against the ARM stand-in, tests/ffi).
  *
  *   smoke        all cases (exit 0 when every one holds)
  *   smoke leak   a few calls, for valgrind's leak check
@@ -123,6 +125,31 @@ static void huge_request(void) {
     free(request);
 }
 
+static void count_calls(uint64_t done, uint64_t total, void *context) {
+    (void)done;
+    (void)total;
+    ++*(int *)context;
+}
+
+/* Not a fleet run, or no callback: the answer sshts_run gives, and no call. */
+static void with_progress(void) {
+    SshtsProgressFn progress = count_calls;
+    int calls = 0;
+    char *answer = sshts_run_with_progress(DIAGNOSE, progress, &calls);
+    CHECK(explained(answer), "with progress, diagnose offline + explain is a report");
+    sshts_free(answer);
+    answer = sshts_run_with_progress(CHECKS, NULL, NULL);
+    CHECK(catalogue(answer), "a NULL callback gives the catalogue");
+    sshts_free(answer);
+    answer = sshts_run_with_progress(NULL, progress, &calls);
+    CHECK(is_error(answer, "invalid-request"), "with progress, NULL gives invalid-request");
+    sshts_free(answer);
+    answer = sshts_run_with_progress("{not json", progress, &calls);
+    CHECK(is_error(answer, "invalid-request"), "with progress, bad JSON gives invalid-request");
+    sshts_free(answer);
+    CHECK(calls == 0, "no progress call for a request that is not a fleet run");
+}
+
 #define THREADS 16
 #define CALLS_PER_THREAD 4
 
@@ -164,9 +191,11 @@ int main(int argc, char **argv) {
         expect("server", SERVER, is_report);
         expect("invalid JSON", "{", invalid_request);
         hostile_inputs();
+        with_progress();
     } else {
         request_kinds();
         hostile_inputs();
+        with_progress();
         huge_request();
         threads();
     }

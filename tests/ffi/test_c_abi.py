@@ -1,8 +1,9 @@
-"""The C ABI through Python ctypes: every request kind, hostile inputs, 16 threads.
+"""The C ABI through Python ctypes: every request kind, hostile inputs, 16 threads, and
+sshts_run_with_progress on a fleet served by the ARM stand-in.
 
-Needs the built library: `cargo build -p ssh-troubleshoot-ffi`, then
-`python3 -m pytest tests/ffi`. SSHTS_LIBRARY names another build of it (for example
-target/release/libssh_troubleshoot.so).
+Needs the built library and stand-in: `cargo build -p ssh-troubleshoot-ffi -p
+ssh-troubleshoot-cli -p arm-standin`, then `python3 -m pytest tests/ffi`. SSHTS_LIBRARY
+names another build of the library (for example target/release/libssh_troubleshoot.so).
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,6 +40,10 @@ APPLY_UNKNOWN_FIX = {
 }
 DISABLE_SSH = {"schemaVersion": 1, "command": "disable-ssh", "client": "standalone"}
 SERVER = {"schemaVersion": 1, "command": "server", "client": "standalone"}
+
+
+# typedef void (*SshtsProgressFn)(uint64_t done, uint64_t total, void *context);
+PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
 
 
 def library_path() -> Path:
@@ -65,12 +73,18 @@ def lib():
     lib.sshts_run.restype = ctypes.c_void_p
     lib.sshts_free.argtypes = [ctypes.c_void_p]
     lib.sshts_free.restype = None
+    lib.sshts_run_with_progress.argtypes = [ctypes.c_char_p, PROGRESS, ctypes.c_void_p]
+    lib.sshts_run_with_progress.restype = ctypes.c_void_p
     return lib
 
 
-def run_raw(lib, request: bytes | None) -> dict:
-    pointer = lib.sshts_run(request)
-    assert pointer, "sshts_run returned NULL"
+def run_raw(lib, request: bytes | None, progress=None) -> dict:
+    """sshts_run, or sshts_run_with_progress when `progress` is a PROGRESS (or NULL_PROGRESS)."""
+    if progress is None:
+        pointer = lib.sshts_run(request)
+    else:
+        pointer = lib.sshts_run_with_progress(request, progress, None)
+    assert pointer, "the library returned NULL"
     try:
         answer = ctypes.string_at(pointer).decode("utf-8")
     finally:
@@ -80,8 +94,8 @@ def run_raw(lib, request: bytes | None) -> dict:
     return document
 
 
-def run(lib, request: dict) -> dict:
-    return run_raw(lib, json.dumps(request).encode())
+def run(lib, request: dict, progress=None) -> dict:
+    return run_raw(lib, json.dumps(request).encode(), progress)
 
 
 def error_code(document: dict) -> str | None:
@@ -222,3 +236,148 @@ def test_a_report_path_that_is_a_folder_is_reported_not_fatal(lib, tmp_path):
     assert answer["sharedReport"]["written"] is False
     assert "folder" in answer["sharedReport"]["error"]
     assert answer["explained"][0]["diagnosis"] == "provider-not-registered"
+
+
+# ---- sshts_run_with_progress: a fleet against the ARM stand-in -----------------------
+
+S1 = "00000000-1111-2222-3333-444444444444"
+S2 = "11111111-2222-3333-4444-555555555555"
+# 500 machines in two subscriptions and three groups, each read answered after 50 ms:
+# about five rounds of the 100 workers, so the run lasts long enough to be throttled.
+FLEET = {"fleet": {"count": 500, "delayMs": 50, "pageSize": 200, "subscriptions": [S1, S2],
+                   "resourceGroups": ["rg-a", "rg-b", "rg-c"], "grants": {"rg-b": "reader"},
+                   "unregisteredSubscriptions": [S2],
+                   "profiles": [{"weight": 3}, {"status": "Disconnected"}, {"sshPort": None}]}}
+NULL_PROGRESS = PROGRESS()
+
+
+def standin_path() -> Path:
+    profile = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug"
+    return profile / ("arm-standin.exe" if sys.platform == "win32" else "arm-standin")
+
+
+@pytest.fixture(scope="module")
+def fleet_request(tmp_path_factory):
+    """A fleet request (two subscriptions, no machine name) for a running stand-in."""
+    binary = standin_path()
+    if not binary.is_file():
+        pytest.fail(f"{binary} not found: build it with `cargo build -p arm-standin`")
+    folder = tmp_path_factory.mktemp("standin")
+    (folder / "scenario.json").write_text(json.dumps(FLEET))
+    standin = subprocess.Popen(
+        [str(binary), "--scenario", str(folder / "scenario.json"), "--port", "0",
+         "--state-dir", str(folder), "--max-seconds", "600"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = standin.stdout.readline()
+        assert line, f"arm-standin did not start: {standin.stderr.read()}"
+        started = json.loads(line)
+        token = subprocess.run([str(binary), "jwt", "--tid", "t", "--oid", "o", "--upn", "ada@contoso.com"],
+                               check=True, capture_output=True, text=True).stdout.strip()
+        yield {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "subscriptions": [S1, S2],
+               "azure": {"armEndpoint": started["url"], "accessToken": token, "caBundle": started["caBundle"]},
+               "deadlineMs": 120000}
+    finally:
+        standin.stdin.close()  # the stand-in exits at EOF on stdin
+        try:
+            standin.wait(10)
+        except subprocess.TimeoutExpired:
+            standin.kill()
+            standin.wait()
+
+
+class Recorder:
+    """A progress callback that records (done, total, thread) and notices overlapping
+    calls and calls after the function returned."""
+
+    def __init__(self):
+        self.calls: list[tuple[int, int, float, int]] = []
+        self.inside = False
+        self.overlapped = False
+        self.returned = False
+        self.after_return = 0
+        self.callback = PROGRESS(self._called)  # kept referenced for the whole call
+
+    def _called(self, done, total, _context):
+        if self.inside:
+            self.overlapped = True
+        self.inside = True
+        if self.returned:
+            self.after_return += 1
+        self.calls.append((done, total, time.monotonic(), threading.get_ident()))
+        time.sleep(0.002)  # releases the GIL: a concurrent call would find `inside` set
+        self.inside = False
+
+    def run(self, lib, request: dict) -> dict:
+        try:
+            return run(lib, request, self.callback)
+        finally:
+            self.returned = True
+
+
+def without_durations(value):
+    """The document with every `durationMs` dropped: they are the only run-dependent part."""
+    if isinstance(value, dict):
+        return {k: without_durations(v) for k, v in value.items() if k != "durationMs"}
+    if isinstance(value, list):
+        return [without_durations(v) for v in value]
+    return value
+
+
+def test_progress_follows_the_fleet_reads(lib, fleet_request):
+    recorder = Recorder()
+    report = recorder.run(lib, fleet_request)
+    assert error_code(report) is None, report
+    requests = report["fleet"]["requests"]
+    total = requests["providerReads"] + requests["permissionReads"] + requests["configurationReads"]
+    assert total == 2 + 6 + 500, requests
+    calls = recorder.calls
+    assert len(calls) >= 2, calls
+    assert [c[1] for c in calls] == [total] * len(calls), "total is the number of reads"
+    assert calls[0][0] == 0 and calls[-1][0] == total, "from 0 to every read done"
+    dones = [c[0] for c in calls]
+    assert dones == sorted(dones) and len(set(dones)) == len(dones), f"done only increases: {dones}"
+    assert not recorder.overlapped, "two calls overlapped"
+    # Throttled to about one call per 100 ms, but for the last (the timestamps are
+    # taken once Python has the GIL, so allow for some skew).
+    gaps = [b[2] - a[2] for a, b in zip(calls, calls[1:-1])]
+    assert all(gap > 0.05 for gap in gaps), gaps
+    # The fleet's workers call back, not only the calling thread.
+    assert {c[3] for c in calls} - {threading.get_ident()}, "no call from a worker thread"
+    time.sleep(0.3)
+    assert recorder.after_return == 0 and len(recorder.calls) == len(calls), "a call after return"
+
+
+def test_with_progress_the_fleet_report_is_the_plain_one(lib, fleet_request):
+    plain = run(lib, fleet_request)
+    with_progress = Recorder().run(lib, fleet_request)
+    with_null = run(lib, fleet_request, NULL_PROGRESS)
+    assert plain["fleet"]["scanned"] == 500
+    assert without_durations(with_progress) == without_durations(plain)
+    assert without_durations(with_null) == without_durations(plain)
+
+
+def test_a_fleet_that_stops_before_its_reads_makes_no_call(lib, fleet_request):
+    recorder = Recorder()
+    report = recorder.run(lib, dict(fleet_request, azure={}))
+    assert report["findings"][0]["diagnosis"] == "not-signed-in"
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("request_document", [CHECKS, DIAGNOSE], ids=["checks", "diagnose"])
+def test_with_progress_other_requests_are_sshts_run(lib, request_document):
+    recorder = Recorder()
+    with_progress = recorder.run(lib, request_document)
+    assert recorder.calls == []
+    assert without_durations(with_progress) == without_durations(run(lib, request_document))
+    with_null = run(lib, request_document, NULL_PROGRESS)
+    assert without_durations(with_null) == without_durations(run(lib, request_document))
+
+
+def test_with_progress_errors_are_sshts_runs(lib):
+    recorder = Recorder()
+    assert error_code(run_raw(lib, None, recorder.callback)) == "invalid-request"
+    assert error_code(run_raw(lib, b"{not json", recorder.callback)) == "invalid-request"
+    assert error_code(run_raw(lib, b"{}", NULL_PROGRESS)) == error_code(run_raw(lib, b"{}"))
+    assert error_code(run(lib, {"schemaVersion": 2}, recorder.callback)) == "unsupported-schema"
+    assert recorder.calls == []

@@ -4,6 +4,10 @@
 //
 //   NativeDriver.exe load LIBRARY [LOADER]        -> "loader=... abi=N path=..."
 //   NativeDriver.exe run LIBRARY [LOADER] < JSON  -> the answer, UTF-8 on stdout
+//   NativeDriver.exe progress LIBRARY [LOADER] < JSON
+//                                                 -> RunWithProgress: {"caller": thread id,
+//                                                    "hasProgress": bool, "calls": [[done,
+//                                                    total, thread id], ...], "answer": {...}}
 //   NativeDriver.exe fail LIBRARY [LOADER]        -> "reason=...", then the message
 //   NativeDriver.exe notloaded                    -> Run() before Load(): "reason=..."
 //
@@ -12,8 +16,10 @@
 // 2 when the shim threw NativeLibraryException, 1 on anything else.
 
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
 using SshTroubleshoot;
 
 public static class NativeDriver
@@ -40,7 +46,7 @@ public static class NativeDriver
     {
         if (args.Length == 0)
         {
-            Write("usage: NativeDriver.exe load|run|fail|notloaded [LIBRARY [LOADER]]\n");
+            Write("usage: NativeDriver.exe load|run|progress|fail|notloaded [LIBRARY [LOADER]]\n");
             return 1;
         }
         string command = args[0];
@@ -75,6 +81,26 @@ public static class NativeDriver
             string request = ReadStdin();
             string answer = Native.Run(request);
             Write(answer);
+            return 0;
+        }
+        if (command == "progress")
+        {
+            string request = ReadStdin();
+            List<long[]> calls = new List<long[]>();
+            string answer = Native.RunWithProgress(request, delegate(long done, long total)
+            {
+                calls.Add(new long[] { done, total, Thread.CurrentThread.ManagedThreadId });
+            });
+            StringBuilder json = new StringBuilder();
+            json.Append("{\"caller\":").Append(Thread.CurrentThread.ManagedThreadId);
+            json.Append(",\"hasProgress\":").Append(Native.HasProgress ? "true" : "false");
+            json.Append(",\"calls\":[");
+            for (int i = 0; i < calls.Count; i++)
+            {
+                json.Append(i == 0 ? "" : ",").AppendFormat("[{0},{1},{2}]", calls[i][0], calls[i][1], calls[i][2]);
+            }
+            json.Append("],\"answer\":").Append(answer).Append("}");
+            Write(json.ToString());
             return 0;
         }
         Write("unknown command " + command + "\n");

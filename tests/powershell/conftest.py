@@ -8,8 +8,11 @@
   install Debian's `mono-mcs` and `mono-runtime`.
 - `ps_parser`: tree-sitter with the PowerShell grammar (PyPI `tree-sitter`,
   `tree-sitter-powershell`).
+- `fleet_request`: a fleet request document (no machine name) for the ARM stand-in
+  (`cargo build -p arm-standin`) serving a generated fleet of 500 machines.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,3 +94,43 @@ def ps_parser():
     except ImportError:
         _missing("pip install tree-sitter tree-sitter-powershell")
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+
+
+FLEET_SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
+
+
+@pytest.fixture(scope="session")
+def fleet_request(tmp_path_factory):
+    binary = TARGET / "debug" / "arm-standin"
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "--quiet", "-p", "arm-standin"], cwd=ROOT, check=True)
+    folder = tmp_path_factory.mktemp("standin")
+    # Each answer after 50 ms: five rounds of the core's 100 workers, long enough for
+    # several progress calls.
+    scenario = {"fleet": {"count": 500, "delayMs": 50, "pageSize": 200, "resourceGroups": ["rg-a", "rg-b"]}}
+    (folder / "scenario.json").write_text(json.dumps(scenario))
+    standin = subprocess.Popen(
+        [str(binary), "--scenario", str(folder / "scenario.json"), "--port", "0", "--state-dir", str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = standin.stdout.readline()
+        assert line, f"arm-standin did not start: {standin.stderr.read()}"
+        started = json.loads(line)
+        token = subprocess.run(
+            [str(binary), "jwt", "--tid", "t", "--oid", "o", "--upn", "ada@contoso.com"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        # What Test-AzSshArc -SubscriptionId S sends in the Fleet set.
+        yield {
+            "schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": False,
+            "target": {}, "subscriptions": [FLEET_SUBSCRIPTION], "deadlineMs": 900000,
+            "azure": {"armEndpoint": started["url"], "accessToken": token, "caBundle": started["caBundle"]},
+        }
+    finally:
+        standin.stdin.close()  # the stand-in exits at EOF on stdin
+        try:
+            standin.wait(10)
+        except subprocess.TimeoutExpired:
+            standin.kill()
+            standin.wait()

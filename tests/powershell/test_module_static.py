@@ -49,6 +49,14 @@ def walk(node):
         yield from walk(child)
 
 
+def walk_own(node):
+    """walk() without descending into nested scriptblock literals ({ param(...) ... })."""
+    yield node
+    for child in node.children:
+        if child.type != "script_block_expression":
+            yield from walk_own(child)
+
+
 def parse(parser, path: Path):
     return parser.parse(path.read_bytes())
 
@@ -230,7 +238,7 @@ def test_help_has_an_example_for_each_use(module_functions):
 def test_every_contract_parameter_is_declared(module_functions):
     node, _ = module_functions["Test-AzSshArc"]
     declared = set()
-    for p in walk(node):
+    for p in walk_own(node):
         if p.type == "script_parameter":
             variable = next(c for c in p.children if c.type == "variable")
             declared.add(text(variable).lstrip("$"))
@@ -302,6 +310,40 @@ def test_token_handles_plain_and_secure_strings():
 def test_progress_is_reported(module_functions):
     source = text(module_functions["Test-AzSshArc"][0])
     assert "Write-Progress" in source and "-Completed" in source
+
+
+def test_fleet_progress_counts_the_cores_reads(module_functions):
+    """The Fleet set hands Invoke-SshtsCore a scriptblock that shows the core's read
+    counts; Invoke-SshtsCore sends it through the shim's RunWithProgress, and the bar is
+    closed with -Completed after the run, whatever the set."""
+    node, _ = module_functions["Test-AzSshArc"]
+    fleet = [n for n in walk(node) if n.type == "if_statement" and text(n).startswith("if ($fleet) {")
+             and "$onProgress = {" in text(n)]
+    assert len(fleet) == 1, "one `if ($fleet)` sets up $onProgress"
+    callback = next(n for n in walk(fleet[0]) if n.type == "script_block_expression")
+    body = text(callback)
+    assert "param([long]$Done, [long]$Total)" in body
+    assert 'Write-Progress -Activity $activity -Status "Reading Azure: $Done of $Total" -PercentComplete $percent' in body
+    assert "[math]::Floor(100 * $Done / $Total)" in body
+    source = text(node)
+    call = "Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet -OnProgress $onProgress"
+    assert source.count(call) == 1 and source.index(call) > fleet[0].start_byte - node.start_byte
+    # Closed at the end of the run, on the function's own level (not inside an if).
+    completed = [n for n in walk(node) if n.type == "pipeline" and text(n) == "Write-Progress -Activity $activity -Completed"]
+    assert len(completed) == 1 and completed[0].start_byte > fleet[0].end_byte
+    assert not any(a.type == "if_statement" for a in ancestors(completed[0], node))
+
+    core = (MODULE / "Private" / "Invoke-SshtsCore.ps1").read_text()
+    assert "[scriptblock]$OnProgress" in core
+    assert "[SshTroubleshoot.Native]::RunWithProgress($json, [System.Action[long, long]]$OnProgress)" in core
+    assert "public static string RunWithProgress(string requestJson, Action<long, long> onProgress)" in SHIM.read_text()
+
+
+def ancestors(node, stop):
+    node = node.parent
+    while node is not None and node != stop:
+        yield node
+        node = node.parent
 
 
 # ---- the format file -----------------------------------------------------------------

@@ -189,7 +189,7 @@ def test_run_before_load_says_to_import_again(mono):
 
 def test_every_entry_point_the_shim_binds_is_exported(library):
     bound = set(re.findall(r'"(sshts_\w+)"', SHIM.read_text()))
-    assert bound == {"sshts_abi_version", "sshts_run", "sshts_free"}
+    assert bound == {"sshts_abi_version", "sshts_run", "sshts_free", "sshts_run_with_progress"}
     lib = ctypes.CDLL(str(library))
     for name in bound:
         assert hasattr(lib, name), f"{library} does not export {name}"
@@ -248,3 +248,51 @@ def test_without_a_token_the_azure_checks_report_not_signed_in(mono, library):
 def test_build_script_rejects_unknown_arguments():
     done = subprocess.run(["bash", str(ROOT / "powershell" / "build.sh"), "--bogus"], capture_output=True, text=True)
     assert done.returncode == 2 and "unknown argument" in done.stderr
+
+
+# ---- RunWithProgress: fleet progress, handed on on the calling thread ------------------
+
+
+def run_with_progress(mono, library, request):
+    done = mono("progress", str(library), stdin=json.dumps(request).encode())
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace") + done.stderr.decode()
+    return json.loads(done.stdout.decode("utf-8"))
+
+
+def test_fleet_progress_reaches_the_calling_thread(mono, library, fleet_request):
+    out = run_with_progress(mono, library, fleet_request)
+    assert out["hasProgress"] is True
+    requests = out["answer"]["fleet"]["requests"]
+    total = requests["providerReads"] + requests["permissionReads"] + requests["configurationReads"]
+    assert total == 1 + 2 + 500, requests
+    calls = out["calls"]
+    assert calls, "onProgress never ran"
+    assert {thread for _, _, thread in calls} == {out["caller"]}, "onProgress ran on another thread"
+    dones = [done for done, _, _ in calls]
+    assert dones == sorted(dones) and len(set(dones)) == len(dones), dones
+    assert all(t == total for _, t, _ in calls)
+    assert calls[-1][0] == total, "the last call has every read done"
+    assert out["answer"]["fleet"]["scanned"] == 500
+
+
+def test_run_with_progress_on_other_requests_is_run(mono, library):
+    request = {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True}
+    out = run_with_progress(mono, library, request)
+    assert out["calls"] == []
+    assert out["answer"]["client"] == "powershell" and out["answer"]["findings"]
+    out = run_with_progress(mono, library, {"schemaVersion": 1, "command": "make-coffee"})
+    assert out["calls"] == [] and out["answer"]["error"]["code"]
+
+
+def test_a_library_without_progress_runs_without_it(mono, tmp_path):
+    lib = build_c_library(
+        tmp_path,
+        "abi1",
+        "#include <stdlib.h>\n#include <string.h>\n"
+        "unsigned int sshts_abi_version(void) { return 1; }\n"
+        "char *sshts_run(const char *r) { (void)r; return strdup(\"{\\\"ran\\\": true}\"); }\n"
+        "void sshts_free(char *p) { free(p); }\n",
+    )
+    out = run_with_progress(mono, lib, {"schemaVersion": 1, "command": "diagnose", "subscriptions": ["s"]})
+    assert out["hasProgress"] is False
+    assert out["calls"] == [] and out["answer"] == {"ran": True}

@@ -9,6 +9,10 @@ function Invoke-SshtsCore {
     that is not JSON all end in $Cmdlet.ThrowTerminatingError with the
     FullyQualifiedErrorId 'SshTroubleshoot<Code>,Test-AzSshArc' (code in PascalCase,
     e.g. invalid-request -> SshTroubleshootInvalidRequest).
+
+    With -OnProgress the request goes through RunWithProgress: for a fleet request the
+    scriptblock is called with (done, total) Azure reads as they finish, always on this
+    thread (the shim polls the native run, which goes on on a worker thread).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -17,7 +21,9 @@ function Invoke-SshtsCore {
         [System.Collections.IDictionary]$Request,
 
         [Parameter(Mandatory)]
-        [System.Management.Automation.PSCmdlet]$Cmdlet
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+
+        [scriptblock]$OnProgress
     )
 
     $code = $null
@@ -26,7 +32,12 @@ function Invoke-SshtsCore {
     $answer = $null
     try {
         $json = ConvertTo-Json -InputObject $Request -Depth 8 -Compress
-        $text = [SshTroubleshoot.Native]::Run($json)
+        $text = if ($OnProgress) {
+            [SshTroubleshoot.Native]::RunWithProgress($json, [System.Action[long, long]]$OnProgress)
+        }
+        else {
+            [SshTroubleshoot.Native]::Run($json)
+        }
         try {
             $answer = ConvertFrom-Json -InputObject $text
         }
@@ -40,6 +51,8 @@ function Invoke-SshtsCore {
         while ($exception -is [System.Management.Automation.MethodInvocationException] -and $exception.InnerException) {
             $exception = $exception.InnerException
         }
+        # A stop (Ctrl+C) seen by -OnProgress is the user's, not a tool failure.
+        if ($exception -is [System.Management.Automation.PipelineStoppedException]) { throw }
         $code = if ($exception -is [SshTroubleshoot.NativeLibraryException]) {
             'native-library-' + $exception.Reason
         }

@@ -129,7 +129,8 @@ function Test-AzSshArc {
     Fleet mode: diagnoses every Arc-enabled server in myRG at once (Azure Resource
     Graph, then paced reads of each SSH service configuration) and lists the failing
     ones with their worst diagnosis, summary and the command for their full report.
-    -SubscriptionId sub1, sub2 without -ResourceGroupName covers whole subscriptions.
+    The progress bar counts the Azure reads as they finish. -SubscriptionId sub1, sub2
+    without -ResourceGroupName covers whole subscriptions.
 
     .EXAMPLE
     if (-not (Test-AzSshArc -ResourceGroupName myRG -Name myServer -Quiet)) { throw 'SSH to myServer is broken' }
@@ -316,8 +317,20 @@ function Test-AzSshArc {
             $request.azure = $settings
         }
 
-        Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
-        $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet)
+        $onProgress = $null
+        if ($fleet) {
+            # The core's own count of its Azure reads (provider, permissions, one SSH
+            # service configuration per machine), handed to this thread by the shim.
+            Write-Progress -Activity $activity -Status 'Listing the machines (Azure Resource Graph)' -PercentComplete 0
+            $onProgress = {
+                param([long]$Done, [long]$Total)
+                $percent = if ($Total -gt 0) { [int][math]::Floor(100 * $Done / $Total) } else { 100 }
+                Write-Progress -Activity $activity -Status "Reading Azure: $Done of $Total" -PercentComplete $percent
+            }.GetNewClosure()
+        } else {
+            Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
+        }
+        $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet -OnProgress $onProgress)
 
         if ($Fix) {
             $offered = @($report.Findings | Where-Object { $null -ne $_.Fix } | ForEach-Object { $_.Fix } |

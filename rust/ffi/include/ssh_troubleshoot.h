@@ -20,6 +20,12 @@
  */
 #define SSHTS_ABI_VERSION 1
 
+/**
+ * A progress callback for `sshts_run_with_progress`, or NULL: `done` of `total` reads
+ * have finished; `context` is the pointer the caller gave, passed back untouched.
+ */
+typedef void (*SshtsProgressFn)(uint64_t done, uint64_t total, void *context);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -54,13 +60,36 @@ uint32_t sshts_abi_version(void);
 char *sshts_run(const char *request_json);
 
 /**
- * Releases a string returned by `sshts_run`. `sshts_free(NULL)` does nothing.
+ * `sshts_run` that also reports progress: for a fleet request (`diagnose` without a
+ * machine name, with a resource group or `subscriptions`), `progress(done, total,
+ * context)` follows the fleet's Azure reads (provider, permission and configuration
+ * reads; `total` is their number). `done` never decreases, calls come at most about
+ * every 100 ms, and the last call has `done == total` once every read has finished
+ * (a run that stops before its reads, e.g. without a token, makes no call). For any
+ * other request, or a NULL `progress`, it is exactly `sshts_run`: same answer, same
+ * ownership (free it with `sshts_free`), same error objects, and no call at all.
+ * Safe to call from several threads at once; each call has its own callback.
  *
  * # Safety
  *
- * `answer` is NULL or a pointer returned by `sshts_run` that has not been freed yet.
- * Any other pointer (from `malloc`, another library, or freed before) is undefined
- * behaviour. The string must not be used after this call.
+ * `request_json` as for `sshts_run`. `progress` is NULL or a function that may be
+ * called with `context` from threads other than the caller's (the library's worker
+ * threads) while this call runs: calls are never concurrent, one returns before the
+ * next begins, and none is made after `sshts_run_with_progress` returns. The callback
+ * must not unwind (throw) into the library and should return quickly: the reads wait
+ * for it. `context` is not dereferenced by the library.
+ */
+char *sshts_run_with_progress(const char *request_json, SshtsProgressFn progress, void *context);
+
+/**
+ * Releases a string returned by `sshts_run` or `sshts_run_with_progress`.
+ * `sshts_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `answer` is NULL or a pointer returned by `sshts_run` or `sshts_run_with_progress`
+ * that has not been freed yet. Any other pointer (from `malloc`, another library, or
+ * freed before) is undefined behaviour. The string must not be used after this call.
  */
 void sshts_free(char *answer);
 

@@ -1,10 +1,11 @@
-//! The C ABI of ssh-troubleshoot (CONTRACT.md §1): three functions, JSON in and JSON
-//! out, for the PowerShell module's P/Invoke and any other C caller.
+//! The C ABI of ssh-troubleshoot (CONTRACT.md §1): JSON in and JSON out, for the
+//! PowerShell module's P/Invoke and any other C caller. The contract's three functions,
+//! plus `sshts_run_with_progress` (a fleet run that reports its progress).
 //!
 //! Deliberately thin: the request is the document every host sends
 //! (`ssh_troubleshoot_core::run_json` does the work); this crate only moves bytes
 //! across the boundary, keeps panics on this side of it, and maps every failure to an
-//! error object in one place (`guarded` and `into_c`). It never prints.
+//! error object in one place (`answer_to`, `guarded` and `into_c`). It never prints.
 //!
 //! The header `include/ssh_troubleshoot.h` is generated from this file by cbindgen
 //! (`tests/header.rs` fails when it is stale; `UPDATE_HEADER=1 cargo test -p
@@ -13,11 +14,16 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::any::Any;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CStr, CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use ssh_troubleshoot_core::{Error, error_json, run_json};
+use ssh_troubleshoot_core::model::{Command, Request};
+use ssh_troubleshoot_core::{
+    Error, Report, error_json, fleet, run, run_fleet, run_json, run_json_with,
+};
 
 /// The version of this C ABI, as `sshts_abi_version` returns it.
 ///
@@ -57,6 +63,143 @@ pub extern "C" fn sshts_abi_version() -> u32 {
 /// unchanged for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sshts_run(request_json: *const c_char) -> *mut c_char {
+    // SAFETY: the caller's promise about `request_json`, passed on.
+    unsafe { answer_to(request_json, run_json) }
+}
+
+/// A progress callback for `sshts_run_with_progress`, or NULL: `done` of `total` reads
+/// have finished; `context` is the pointer the caller gave, passed back untouched.
+pub type SshtsProgressFn =
+    Option<unsafe extern "C" fn(done: u64, total: u64, context: *mut c_void)>;
+
+/// The callback once it is known not to be NULL.
+type Callback = unsafe extern "C" fn(done: u64, total: u64, context: *mut c_void);
+
+/// `sshts_run` that also reports progress: for a fleet request (`diagnose` without a
+/// machine name, with a resource group or `subscriptions`), `progress(done, total,
+/// context)` follows the fleet's Azure reads (provider, permission and configuration
+/// reads; `total` is their number). `done` never decreases, calls come at most about
+/// every 100 ms, and the last call has `done == total` once every read has finished
+/// (a run that stops before its reads, e.g. without a token, makes no call). For any
+/// other request, or a NULL `progress`, it is exactly `sshts_run`: same answer, same
+/// ownership (free it with `sshts_free`), same error objects, and no call at all.
+/// Safe to call from several threads at once; each call has its own callback.
+///
+/// # Safety
+///
+/// `request_json` as for `sshts_run`. `progress` is NULL or a function that may be
+/// called with `context` from threads other than the caller's (the library's worker
+/// threads) while this call runs: calls are never concurrent, one returns before the
+/// next begins, and none is made after `sshts_run_with_progress` returns. The callback
+/// must not unwind (throw) into the library and should return quickly: the reads wait
+/// for it. `context` is not dereferenced by the library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sshts_run_with_progress(
+    request_json: *const c_char,
+    progress: SshtsProgressFn,
+    context: *mut c_void,
+) -> *mut c_char {
+    let Some(callback) = progress else {
+        // SAFETY: the caller's promise about `request_json`, passed on.
+        return unsafe { answer_to(request_json, run_json) };
+    };
+    let progress = Progress::new(callback, context);
+    let answer = |json: &str| run_json_with(json, |request| run_reporting(request, &progress));
+    // SAFETY: as above.
+    unsafe { answer_to(request_json, answer) }
+}
+
+/// A fleet request runs with `progress`; every other request as `sshts_run` runs it.
+fn run_reporting(request: &Request, progress: &Progress) -> Result<Report, Error> {
+    if request.command == Command::Diagnose && fleet::is_fleet(request) {
+        run_fleet(request, &|done, total| progress.report(done, total))
+    } else {
+        run(request)
+    }
+}
+
+/// The smallest gap between two progress calls, but for the last one.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The caller's callback behind a lock: one call at a time, `done` never going back,
+/// throttled. `run_fleet` borrows it for the run only (its workers are scoped threads),
+/// so no call can come after `sshts_run_with_progress` returns.
+struct Progress(Mutex<Shown>);
+
+struct Shown {
+    callback: Callback,
+    context: *mut c_void,
+    /// The `done` of the last call made, and when.
+    last: Option<(u64, Instant)>,
+}
+
+// SAFETY: the caller of `sshts_run_with_progress` promises that the callback may be
+// called with `context` from other threads, provided the calls are not concurrent; the
+// Mutex around `Shown` makes sure they are not.
+unsafe impl Send for Shown {}
+
+impl Progress {
+    fn new(callback: Callback, context: *mut c_void) -> Progress {
+        Progress(Mutex::new(Shown {
+            callback,
+            context,
+            last: None,
+        }))
+    }
+
+    /// Called by the fleet's workers, concurrently and possibly out of order.
+    fn report(&self, done: usize, total: usize) {
+        let (done, total) = (to_u64(done), to_u64(total));
+        // The lock is held through the call: that is what serialises the callback.
+        let mut shown = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((last, at)) = shown.last {
+            let due = done == total || at.elapsed() >= PROGRESS_INTERVAL;
+            if done <= last || !due {
+                return;
+            }
+        }
+        shown.last = Some((done, Instant::now()));
+        // SAFETY: the caller promised a callable `callback` for the duration of the
+        // call, with `context` as the argument, from any thread, one call at a time.
+        unsafe { (shown.callback)(done, total, shown.context) };
+    }
+}
+
+fn to_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// Releases a string returned by `sshts_run` or `sshts_run_with_progress`.
+/// `sshts_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `answer` is NULL or a pointer returned by `sshts_run` or `sshts_run_with_progress`
+/// that has not been freed yet. Any other pointer (from `malloc`, another library, or
+/// freed before) is undefined behaviour. The string must not be used after this call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sshts_free(answer: *mut c_char) {
+    if answer.is_null() {
+        return;
+    }
+    // Dropping a CString cannot panic; the guard only keeps that promise structural.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller promises `answer` came from `CString::into_raw` in
+        // `into_c` and is freed once.
+        drop(unsafe { CString::from_raw(answer) });
+    }));
+}
+
+/// The one way a request crosses the boundary: NULL and non-UTF-8 become error
+/// objects, then `answer` answers the request text, inside [`guarded`].
+///
+/// # Safety
+///
+/// `request_json` is NULL or a NUL-terminated string valid for the whole call.
+unsafe fn answer_to(
+    request_json: *const c_char,
+    answer: impl FnOnce(&str) -> String,
+) -> *mut c_char {
     guarded(|| {
         if request_json.is_null() {
             return error_json(&Error::InvalidRequest(
@@ -67,32 +210,12 @@ pub unsafe extern "C" fn sshts_run(request_json: *const c_char) -> *mut c_char {
         // through the call.
         let bytes = unsafe { CStr::from_ptr(request_json) };
         match bytes.to_str() {
-            Ok(request) => run_json(request),
+            Ok(request) => answer(request),
             Err(e) => error_json(&Error::InvalidRequest(format!(
                 "the request is not UTF-8: {e}"
             ))),
         }
     })
-}
-
-/// Releases a string returned by `sshts_run`. `sshts_free(NULL)` does nothing.
-///
-/// # Safety
-///
-/// `answer` is NULL or a pointer returned by `sshts_run` that has not been freed yet.
-/// Any other pointer (from `malloc`, another library, or freed before) is undefined
-/// behaviour. The string must not be used after this call.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sshts_free(answer: *mut c_char) {
-    if answer.is_null() {
-        return;
-    }
-    // Dropping a CString cannot panic; the guard only keeps that promise structural.
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller promises `answer` came from `CString::into_raw` in
-        // `sshts_run` and is freed once.
-        drop(unsafe { CString::from_raw(answer) });
-    }));
 }
 
 /// Runs `body` so that no panic crosses the boundary: a panic becomes an "internal"
@@ -142,6 +265,7 @@ fn into_c(json: String) -> *mut c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
     fn answer(ptr: *mut c_char) -> serde_json::Value {
         assert!(!ptr.is_null());
@@ -181,5 +305,83 @@ mod tests {
         assert_eq!(bad["error"]["code"], "invalid-request");
         unsafe { sshts_free(ptr::null_mut()) };
         assert_eq!(sshts_abi_version(), 1);
+    }
+
+    /// What the test callback saw: each call, and whether two ever overlapped.
+    #[derive(Default)]
+    struct Seen {
+        calls: Mutex<Vec<(u64, u64)>>,
+        inside: AtomicBool,
+        overlapped: AtomicBool,
+    }
+
+    unsafe extern "C" fn record(done: u64, total: u64, context: *mut c_void) {
+        // SAFETY: the tests pass a `&Seen` that outlives the run.
+        let seen = unsafe { &*(context as *const Seen) };
+        if seen.inside.swap(true, SeqCst) {
+            seen.overlapped.store(true, SeqCst);
+        }
+        std::thread::sleep(Duration::from_micros(200));
+        seen.calls.lock().unwrap().push((done, total));
+        seen.inside.store(false, SeqCst);
+    }
+
+    #[test]
+    fn progress_from_many_threads_is_serialised_monotonic_throttled_and_ends_at_total() {
+        let seen = Seen::default();
+        let progress = Progress::new(record, &seen as *const Seen as *mut c_void);
+        let total = 20_000;
+        let next = AtomicUsize::new(0);
+        let started = Instant::now();
+        progress.report(0, total);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    loop {
+                        let done = next.fetch_add(1, SeqCst) + 1;
+                        if done > total {
+                            break;
+                        }
+                        // Out of order on purpose: report some a little late.
+                        if done % 7 == 0 {
+                            std::thread::yield_now();
+                        }
+                        progress.report(done, total);
+                        std::thread::sleep(Duration::from_micros(20));
+                    }
+                });
+            }
+        });
+        let elapsed = started.elapsed();
+        let calls = seen.calls.lock().unwrap().clone();
+        assert!(!seen.overlapped.load(SeqCst));
+        assert_eq!(calls.first(), Some(&(0, total as u64)));
+        assert_eq!(calls.last(), Some(&(total as u64, total as u64)));
+        assert!(calls.windows(2).all(|w| w[0].0 < w[1].0), "{calls:?}");
+        // The first, then one per 100 ms at most, then the last.
+        let most = elapsed.as_millis() / PROGRESS_INTERVAL.as_millis() + 2;
+        assert!(
+            calls.len() as u128 <= most,
+            "{} calls in {elapsed:?}",
+            calls.len()
+        );
+    }
+
+    #[test]
+    fn with_progress_a_non_fleet_request_is_sshts_run_and_never_calls_back() {
+        let seen = Seen::default();
+        let context = &seen as *const Seen as *mut c_void;
+        let request = c"{\"schemaVersion\":1,\"command\":\"checks\",\"client\":\"standalone\"}";
+        let with =
+            answer(unsafe { sshts_run_with_progress(request.as_ptr(), Some(record), context) });
+        let without = answer(unsafe { sshts_run(request.as_ptr()) });
+        assert_eq!(with["checks"], without["checks"]);
+        assert!(seen.calls.lock().unwrap().is_empty());
+        let null = answer(unsafe { sshts_run_with_progress(ptr::null(), Some(record), context) });
+        assert_eq!(null["error"]["code"], "invalid-request");
+        let bad = answer(unsafe {
+            sshts_run_with_progress(c"{not json".as_ptr(), None, ptr::null_mut())
+        });
+        assert_eq!(bad["error"]["code"], "invalid-request");
     }
 }

@@ -43,6 +43,8 @@ fn header_declares_the_contract_functions() {
         "uint32_t sshts_abi_version(void);",
         "char *sshts_run(const char *request_json);",
         "void sshts_free(char *answer);",
+        "typedef void (*SshtsProgressFn)(uint64_t done, uint64_t total, void *context);",
+        "char *sshts_run_with_progress(const char *request_json,",
     ] {
         assert!(
             header.contains(declaration),
