@@ -119,11 +119,8 @@ def rss_kib(path):
     return statistics.median(values) if values else None
 
 
-def table(out, big):
+def explain_rows(mib):
     rows = []
-    size = Path(big).stat().st_size
-    mib = size / (1 << 20)
-
     ours, naive = median_ns('explain', 'ours-50MB'), median_ns('explain', 'naive-regex-50MB')
     if ours:
         rate = mib / (ours / 1e9)
@@ -134,7 +131,11 @@ def table(out, big):
         times = f' — ours is {naive / ours:,.0f}x faster' if ours else ''
         rows.append(('explain baseline: per line, one regex per KB entry',
                      f'{rate_n:,.1f} MiB/s ({naive / 1e9:.1f} s){times}', '(baseline)', ''))
+    return rows
 
+
+def azure_rows():
+    rows = []
     rtt = median_ns('azure', 'round-trip')
     if rtt:
         rows.append(('azure: one round trip (new client, TLS, 100 ms injected)',
@@ -150,7 +151,11 @@ def table(out, big):
             if seq:
                 rows.append((f'{label}, one after another', f'{seq / rtt:.2f} round trips ({ms(seq):.0f} ms)',
                              '(baseline)', ''))
+    return rows
 
+
+def process_rows(out, size, mib):
+    rows = []
     ssh, offline = median_ns('process', 'ssh-V'), median_ns('process', 'arc-offline')
     if ssh:
         rows.append(('process: spawn `ssh -V` (median)', f'{ms(ssh):.1f} ms', '(floor)', ''))
@@ -167,7 +172,11 @@ def table(out, big):
     if rss_e:
         rows.append((f'process: `arc --offline --explain-file` ({mib:.0f} MiB) peak RSS',
                      f'{rss_e / 1024:.1f} MiB = {rss_e * 1024 / size:.2f}x the input', '(informational)', ''))
+    return rows
 
+
+def host_rows(out):
+    rows = []
     ps = median_ns('ps-modules', 'scan-2000-versions')
     if ps:
         rows.append(('ps-modules: PSModulePath scan, 2,000 module versions', f'{ms(ps):.2f} ms', '< 20 ms',
@@ -187,7 +196,13 @@ def table(out, big):
     else:
         rows.append(('az: `az ssh-troubleshoot arc --offline` vs `az version`',
                      f'skipped: {az_result["skip"]}', '< az version + 150 ms', 'skipped'))
+    return rows
 
+
+def table(out, big):
+    size = Path(big).stat().st_size
+    mib = size / (1 << 20)
+    rows = explain_rows(mib) + azure_rows() + process_rows(out, size, mib) + host_rows(out)
     head = ('benchmark', 'measured', 'target', 'verdict')
     lines = [f'| {" | ".join(head)} |', '| --- | --- | --- | --- |']
     lines += [f'| {" | ".join(r)} |' for r in rows]

@@ -403,6 +403,21 @@ def test_fleet_mode_is_its_own_parameter_set(module_functions):
     assert "$request.subscriptions = " in source
 
 
+def test_an_unlisted_fleet_is_a_non_terminating_error(module_functions):
+    """As in az (AzureResponseError) and the binary (exit 3): no machine listed and no
+    diagnosis is an error record, while the report is still written to the pipeline."""
+    source = text(module_functions["Test-AzSshArc"][0])
+    guard = source.index("if ($fleet -and $report.Machines.Count -eq 0")
+    block = source[guard:source.index("\n\n", guard)]
+    assert "$_.Status -eq 'fail'" in block and "$_.Status -eq 'error'" in block
+    assert "Write-Error -Category ResourceUnavailable" in block
+    assert "throw" not in block.lower()
+    assert source.index("Write-Progress -Activity $activity -Completed") < guard < source.rindex("$report")
+    convert = (MODULE / "Private" / "ConvertTo-SshtsReport.ps1").read_text()
+    assert "Truncated      = [bool](Get-SshtsProperty $fleet 'truncated')" in convert
+    assert "TotalRecords   = Get-SshtsProperty $fleet 'totalRecords'" in convert
+
+
 def test_fleet_rows_have_a_table_view():
     fleet = [c for t, c in views() if t == "SshTroubleshoot.FleetMachine"]
     assert fleet and fleet[0].tag == "TableControl"

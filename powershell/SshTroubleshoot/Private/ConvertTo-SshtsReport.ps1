@@ -130,6 +130,9 @@ function ConvertTo-SshtsReport {
         Applied        = $applied
         Machines       = $machines
         Counts         = [pscustomobject]$counts
+        # Resource Graph cut its answer short: TotalRecords machines match, Machines holds fewer.
+        Truncated      = [bool](Get-SshtsProperty $fleet 'truncated')
+        TotalRecords   = Get-SshtsProperty $fleet 'totalRecords'
         DurationMs     = [long](Get-SshtsProperty $Report 'durationMs')
         ToolVersion    = [string](Get-SshtsProperty $tool 'version')
         SchemaVersion  = [int](Get-SshtsProperty $Report 'schemaVersion')

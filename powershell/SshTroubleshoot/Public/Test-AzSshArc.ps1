@@ -355,6 +355,15 @@ function Test-AzSshArc {
         }
         Write-Progress -Activity $activity -Completed
 
+        if ($fleet -and $report.Machines.Count -eq 0 -and
+            -not @($report.Findings | Where-Object { $_.Status -eq 'fail' }) -and
+            @($report.Findings | Where-Object { $_.Status -eq 'error' })) {
+            # No machine could be listed: nothing was diagnosed, which is not an empty fleet.
+            $unlisted = @($report.Findings | Where-Object { $_.Status -eq 'error' })[0]
+            $seen = @($unlisted.Evidence.PSObject.Properties | ForEach-Object { '{0}: {1}' -f $_.Name, $_.Value })
+            Write-Error -Category ResourceUnavailable -TargetObject $machine -Message (@($unlisted.Summary) + $seen -join ' ')
+        }
+
         if ($report.SharedReport) {
             if ($report.SharedReport.written) {
                 Write-Information -InformationAction Continue -MessageData ('Shareable report (identifiers replaced by placeholders) written to {0} and {1}' -f
