@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use ssh_troubleshoot_core::fleet::Fleet;
+use ssh_troubleshoot_core::fleet::progress::Gate;
 use ssh_troubleshoot_core::model::{Client, Command, Report, Request, Status, Target};
 
 use crate::render::Style;
@@ -68,7 +68,8 @@ pub fn run(args: &ArcArgs) -> ExitCode {
         ..Request::default()
     };
     let bar = Bar::new(std::io::stderr().is_terminal());
-    let report = ssh_troubleshoot_core::run_fleet(&request, &|done, total| bar.draw(done, total));
+    let report =
+        ssh_troubleshoot_core::run_with_progress(&request, &|done, total| bar.draw(done, total));
     bar.clear();
     let report = match report {
         Ok(report) => report,
@@ -94,17 +95,17 @@ pub fn run(args: &ArcArgs) -> ExitCode {
     }
 }
 
-/// `[#########...........]  1234/5000 reads`, redrawn at most every 100 ms.
+/// `[#########...........]  1234/5000 reads`, redrawn when the core's progress gate admits.
 struct Bar {
     on: bool,
-    last: Mutex<Option<Instant>>,
+    gate: Mutex<Gate>,
 }
 
 impl Bar {
     fn new(on: bool) -> Bar {
         Bar {
             on,
-            last: Mutex::new(None),
+            gate: Mutex::new(Gate::new()),
         }
     }
 
@@ -112,11 +113,11 @@ impl Bar {
         if !self.on {
             return;
         }
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if done < total && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+        // Held while drawing, so that two workers' lines never interleave.
+        let mut gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        if !gate.admit(done, total) {
             return;
         }
-        *last = Some(Instant::now());
         const WIDTH: usize = 30;
         let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
         let mut err = std::io::stderr().lock();

@@ -53,12 +53,16 @@ pub fn run_with_options(
     Ok(finish(report, request, &host))
 }
 
-/// A fleet diagnosis with `progress(done, total)` called as per-machine reads finish,
-/// for hosts that draw a progress bar; otherwise the same as [`run`].
-pub fn run_fleet(
+/// [`run`], with `progress(done, total)` called as a fleet diagnosis's reads finish (from
+/// its worker threads, concurrently and out of order: hosts pass reports through a
+/// [`crate::fleet::progress::Gate`]). Other requests never call it.
+pub fn run_with_progress(
     request: &Request,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report, Error> {
+    if request.command != Command::Diagnose || !crate::fleet::is_fleet(request) {
+        return run(request);
+    }
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
     }

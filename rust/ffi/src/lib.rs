@@ -18,12 +18,9 @@ use std::ffi::{CStr, CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use ssh_troubleshoot_core::model::{Command, Request};
-use ssh_troubleshoot_core::{
-    Error, Report, error_json, fleet, run, run_fleet, run_json, run_json_with,
-};
+use ssh_troubleshoot_core::fleet::progress::Gate;
+use ssh_troubleshoot_core::{Error, error_json, run_json, run_json_with, run_with_progress};
 
 /// The version of this C ABI, as `sshts_abi_version` returns it.
 ///
@@ -104,33 +101,24 @@ pub unsafe extern "C" fn sshts_run_with_progress(
         return unsafe { answer_to(request_json, run_json) };
     };
     let progress = Progress::new(callback, context);
-    let answer = |json: &str| run_json_with(json, |request| run_reporting(request, &progress));
+    let answer = |json: &str| {
+        run_json_with(json, |request| {
+            run_with_progress(request, &|done, total| progress.report(done, total))
+        })
+    };
     // SAFETY: as above.
     unsafe { answer_to(request_json, answer) }
 }
 
-/// A fleet request runs with `progress`; every other request as `sshts_run` runs it.
-fn run_reporting(request: &Request, progress: &Progress) -> Result<Report, Error> {
-    if request.command == Command::Diagnose && fleet::is_fleet(request) {
-        run_fleet(request, &|done, total| progress.report(done, total))
-    } else {
-        run(request)
-    }
-}
-
-/// The smallest gap between two progress calls, but for the last one.
-const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
-
-/// The caller's callback behind a lock: one call at a time, `done` never going back,
-/// throttled. `run_fleet` borrows it for the run only (its workers are scoped threads),
-/// so no call can come after `sshts_run_with_progress` returns.
+/// The caller's callback behind a lock: one call at a time, what the core's progress
+/// gate admits. The run borrows it only while it lasts (the fleet's workers are scoped
+/// threads), so no call can come after `sshts_run_with_progress` returns.
 struct Progress(Mutex<Shown>);
 
 struct Shown {
     callback: Callback,
     context: *mut c_void,
-    /// The `done` of the last call made, and when.
-    last: Option<(u64, Instant)>,
+    gate: Gate,
 }
 
 // SAFETY: the caller of `sshts_run_with_progress` promises that the callback may be
@@ -143,22 +131,18 @@ impl Progress {
         Progress(Mutex::new(Shown {
             callback,
             context,
-            last: None,
+            gate: Gate::new(),
         }))
     }
 
     /// Called by the fleet's workers, concurrently and possibly out of order.
     fn report(&self, done: usize, total: usize) {
-        let (done, total) = (to_u64(done), to_u64(total));
         // The lock is held through the call: that is what serialises the callback.
         let mut shown = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((last, at)) = shown.last {
-            let due = done == total || at.elapsed() >= PROGRESS_INTERVAL;
-            if done <= last || !due {
-                return;
-            }
+        if !shown.gate.admit(done, total) {
+            return;
         }
-        shown.last = Some((done, Instant::now()));
+        let (done, total) = (to_u64(done), to_u64(total));
         // SAFETY: the caller promised a callable `callback` for the duration of the
         // call, with `context` as the argument, from any thread, one call at a time.
         unsafe { (shown.callback)(done, total, shown.context) };
@@ -265,7 +249,9 @@ fn into_c(json: String) -> *mut c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ssh_troubleshoot_core::fleet::progress::EVERY as PROGRESS_INTERVAL;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::time::{Duration, Instant};
 
     fn answer(ptr: *mut c_char) -> serde_json::Value {
         assert!(!ptr.is_null());

@@ -30,6 +30,16 @@ fn library_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// `command` loading the library of [`library_dir`]: cargo's own library path for tests
+/// also names `target/<profile>`, where an older `cargo build` may have left an older
+/// copy that the loader would otherwise prefer to the rpath.
+fn linked(command: &mut Command) -> &mut Command {
+    let dir = library_dir();
+    command
+        .env("LD_LIBRARY_PATH", &dir)
+        .env("DYLD_LIBRARY_PATH", &dir)
+}
+
 /// Compiles the C smoke test once per test binary and answers its path.
 fn smoke_program() -> &'static Path {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
@@ -76,7 +86,7 @@ fn assert_success(what: &str, output: &Output) {
 
 #[test]
 fn c_program_passes_every_case() {
-    let output = Command::new(smoke_program())
+    let output = linked(&mut Command::new(smoke_program()))
         .output()
         .expect("run the C smoke test");
     assert_success("tests/ffi/smoke.c", &output);
@@ -96,7 +106,7 @@ fn no_definite_leaks_under_valgrind() {
     }
     // Rust's std keeps a few "still reachable" blocks for the process's lifetime; only
     // definite leaks (and memory errors) fail the run.
-    let output = Command::new("valgrind")
+    let output = linked(&mut Command::new("valgrind"))
         .args([
             "--quiet",
             "--leak-check=full",
@@ -151,6 +161,8 @@ fn header_works_from_cpp() {
         .output()
         .expect("run c++ (Debian: apt-get install build-essential)");
     assert_success("c++ header.cpp", &output);
-    let output = Command::new(&program).output().expect("run the C++ test");
+    let output = linked(&mut Command::new(&program))
+        .output()
+        .expect("run the C++ test");
     assert_success("the C++ test", &output);
 }

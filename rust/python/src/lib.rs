@@ -4,17 +4,13 @@
 //! `azext_ssh_troubleshoot/_core.py`, so the module can later ship as its own package.
 
 use std::sync::{Mutex, TryLockError};
-use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
-use ssh_troubleshoot_core::model::Command;
+use ssh_troubleshoot_core::fleet::progress::Gate;
 
 /// What the module answers to: bump only when `run`'s calling convention changes
 /// incompatibly (the optional `progress` keyword is not such a change).
 const ABI_VERSION: u32 = 1;
-
-/// The shortest time between two progress calls, the last one (done == total) excepted.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Runs one request document (CONTRACT.md §3) and answers a report or
 /// `{"error": {"code": ..., "message": ...}}`. Never raises for bad input. A fleet
@@ -23,15 +19,9 @@ fn run_guarded(request_json: &str, progress: Option<&Progress>) -> String {
     let run = || match progress {
         None => ssh_troubleshoot_core::run_json(request_json),
         Some(progress) => ssh_troubleshoot_core::run_json_with(request_json, |request| {
-            if request.command == Command::Diagnose
-                && ssh_troubleshoot_core::fleet::is_fleet(request)
-            {
-                ssh_troubleshoot_core::run_fleet(request, &|done, total| {
-                    progress.report(done, total)
-                })
-            } else {
-                ssh_troubleshoot_core::run(request)
-            }
+            ssh_troubleshoot_core::run_with_progress(request, &|done, total| {
+                progress.report(done, total)
+            })
         }),
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
@@ -48,7 +38,7 @@ fn run_guarded(request_json: &str, progress: Option<&Progress>) -> String {
 
 /// A Python callable `progress(done, total)` as the core's fleet progress: the core calls
 /// it from many worker threads at once and out of order; Python sees one call at a time,
-/// `done` never going back, at most one call per [`PROGRESS_EVERY`] but always the last.
+/// what the core's progress gate admits.
 struct Progress {
     callable: Py<PyAny>,
     state: Mutex<Reported>,
@@ -56,8 +46,7 @@ struct Progress {
 
 #[derive(Default)]
 struct Reported {
-    done: Option<usize>,
-    at: Option<Instant>,
+    gate: Gate,
     /// The callable raised once: it is not called again.
     broken: bool,
 }
@@ -79,14 +68,9 @@ impl Progress {
             Err(TryLockError::WouldBlock) if !last => return,
             Err(TryLockError::WouldBlock) => self.state.lock().unwrap_or_else(|e| e.into_inner()),
         };
-        if state.broken
-            || state.done.is_some_and(|d| done <= d)
-            || (!last && state.at.is_some_and(|t| t.elapsed() < PROGRESS_EVERY))
-        {
+        if state.broken || !state.gate.admit(done, total) {
             return;
         }
-        state.done = Some(done);
-        state.at = Some(Instant::now());
         Python::attach(|py| {
             let callable = self.callable.bind(py);
             if let Err(e) = callable.call1((done, total)) {

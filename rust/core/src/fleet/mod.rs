@@ -14,6 +14,7 @@ pub mod graph;
 pub mod judge;
 pub mod limiter;
 pub mod model;
+pub mod progress;
 pub mod reads;
 
 pub use model::{Fleet, MachineRow, RequestStats};
