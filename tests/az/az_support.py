@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / 'tests'))
+import arm_standin  # noqa: E402  (tests/arm_standin.py, shared by the Python suites)
 FIXTURES = Path(__file__).resolve().parent / 'fixtures'
 
 SUB = '00000000-1111-2222-3333-444444444444'
@@ -174,58 +176,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Standin:
-    """`arm-standin --scenario FILE --port PORT`: started, read, stopped."""
-
-    def __init__(self, binary, scenario, port, workdir):
-        workdir = Path(workdir)
-        workdir.mkdir(parents=True, exist_ok=True)
-        scenario_file = workdir / f'scenario-{time.monotonic_ns()}.json'
-        scenario_file.write_text(json.dumps(scenario))
-        self.process = None
-        self._seen = 0
-        for attempt in range(20):
-            # pylint: disable-next=consider-using-with  # it lives until stop()
-            process = subprocess.Popen([str(binary), '--scenario', str(scenario_file), '--port', str(port),
-                                        '--max-seconds', '600'],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       text=True)
-            line = process.stdout.readline()
-            if line:
-                self.process = process
-                break
-            # The previous stand-in may still hold the port for a moment.
-            process.wait()
-            time.sleep(0.1 * (attempt + 1))
-        if self.process is None:
-            raise RuntimeError(f'arm-standin did not start: {process.stderr.read()}')
-        info = json.loads(line)
-        self.url = info['url']
-        self.ca_bundle = info['caBundle']
-        self.request_log = info['requestLog']
-
-    def requests(self):
-        """The requests logged since the last `clear_log()`."""
-        with open(self.request_log, encoding='utf-8') as f:
-            return [json.loads(line) for line in f if line.strip()][self._seen:]
-
-    def clear_log(self):
-        self._seen += len(self.requests())
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def token(standin_binary):
     """A JWT-shaped token for a user, with the marker inside its signature part."""
-    jwt = subprocess.run([str(standin_binary), 'jwt', '--tid', TENANT, '--oid', '11111111-2222-3333-4444-555555555555',
-                          '--upn', 'ada@contoso.com'], check=True, capture_output=True, text=True).stdout.strip()
+    jwt = arm_standin.token(standin_binary, tid=TENANT)
     head, payload, signature = jwt.split('.')
     signature += TOKEN_MARK
     # Still valid base64url, so that az can read the token's claims as it does a real one.

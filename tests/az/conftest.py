@@ -11,8 +11,9 @@
 
 import pytest
 
-from az_support import (FIXTURES, SUB, Az, Scenario, Standin, az_venv, build_fixture_wheel, extension_wheel,
+from az_support import (FIXTURES, SUB, Az, Scenario, az_venv, build_fixture_wheel, extension_wheel,
                         free_port, log, rust_binaries, token)
+from arm_standin import Standin
 
 
 class World:
@@ -33,8 +34,8 @@ class World:
 
     def standin(self, scenario=None):
         self.stop()
-        self.current = Standin(self.standin_binary, (scenario or self.scenario()).json(), self.port,
-                               self.workdir / 'standin')
+        self.current = Standin(self.standin_binary, (scenario or self.scenario()).json(),
+                               self.workdir / 'standin', port=self.port)
         self.az.set_standin(self.current)
         return self.current
 

@@ -12,7 +12,6 @@
   (`cargo build -p arm-standin`) serving a generated fleet of 500 machines.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,6 +21,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+import arm_standin  # noqa: E402  (tests/arm_standin.py, shared by the Python suites)
 MODULE = ROOT / "powershell" / "SshTroubleshoot"
 SHIM = MODULE / "SshTroubleshoot.Native.cs"
 HERE = Path(__file__).resolve().parent
@@ -101,36 +102,15 @@ FLEET_SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
 
 @pytest.fixture(scope="session")
 def fleet_request(tmp_path_factory):
-    binary = TARGET / "debug" / "arm-standin"
-    if not binary.exists():
-        subprocess.run(["cargo", "build", "--quiet", "-p", "arm-standin"], cwd=ROOT, check=True)
-    folder = tmp_path_factory.mktemp("standin")
+    binary = arm_standin.binary()
     # Each answer after 50 ms: five rounds of the core's 100 workers, long enough for
     # several progress calls.
     scenario = {"fleet": {"count": 500, "delayMs": 50, "pageSize": 200, "resourceGroups": ["rg-a", "rg-b"]}}
-    (folder / "scenario.json").write_text(json.dumps(scenario))
-    standin = subprocess.Popen(
-        [str(binary), "--scenario", str(folder / "scenario.json"), "--port", "0", "--state-dir", str(folder)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        line = standin.stdout.readline()
-        assert line, f"arm-standin did not start: {standin.stderr.read()}"
-        started = json.loads(line)
-        token = subprocess.run(
-            [str(binary), "jwt", "--tid", "t", "--oid", "o", "--upn", "ada@contoso.com"],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()
+    with arm_standin.Standin(binary, scenario, tmp_path_factory.mktemp("standin")) as standin:
         # What Test-AzSshArc -SubscriptionId S sends in the Fleet set.
         yield {
             "schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": False,
             "target": {}, "subscriptions": [FLEET_SUBSCRIPTION], "deadlineMs": 900000,
-            "azure": {"armEndpoint": started["url"], "accessToken": token, "caBundle": started["caBundle"]},
+            "azure": {"armEndpoint": standin.url, "accessToken": arm_standin.token(binary),
+                      "caBundle": standin.ca_bundle},
         }
-    finally:
-        standin.stdin.close()  # the stand-in exits at EOF on stdin
-        try:
-            standin.wait(10)
-        except subprocess.TimeoutExpired:
-            standin.kill()
-            standin.wait()

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import arm_standin  # noqa: E402  (tests/arm_standin.py, shared by the Python suites)
+
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "target"
 WHEELS = TARGET / "wheels"
@@ -208,56 +211,6 @@ def _cargo_binary(package, name):
     pytest.fail("no {} and no cargo to build it".format(name))
 
 
-class Standin:
-    """The ARM stand-in (rust/armstandin) serving ``scenario`` on a port of
-    its own; it exits when its stdin closes."""
-
-    def __init__(self, binary, scenario, folder):
-        scenario_file = folder / "scenario.json"
-        scenario_file.write_text(json.dumps(scenario), encoding="utf-8")
-        # pylint: disable-next=consider-using-with  # it lives until stop()
-        self.process = subprocess.Popen(
-            [str(binary), "--scenario", str(scenario_file), "--port", "0"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        line = self.process.stdout.readline()
-        if not line:
-            self.stop()
-            pytest.fail(
-                "arm-standin did not start: " + self.process.stderr.read()
-            )
-        info = json.loads(line)
-        self.url = info["url"]
-        self.ca_bundle = info["caBundle"]
-        self.token = subprocess.run(
-            [
-                str(binary),
-                "jwt",
-                "--tid",
-                "72f988bf-0000-0000-0000-000000000000",
-                "--oid",
-                "11111111-2222-3333-4444-555555555555",
-                "--upn",
-                "ada@contoso.com",
-            ],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout.strip()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def standin(tmp_path):
     """``standin(scenario)`` starts the ARM stand-in, stopped after the
@@ -267,8 +220,8 @@ def standin(tmp_path):
 
     def start(scenario):
         folder = tmp_path / "standin-{}".format(len(started))
-        folder.mkdir()
-        started.append(Standin(binary, scenario, folder))
+        started.append(arm_standin.Standin(binary, scenario, folder))
+        started[-1].token = arm_standin.token(binary)
         return started[-1]
 
     yield start
