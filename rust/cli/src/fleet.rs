@@ -8,8 +8,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use ssh_troubleshoot_core::fleet::Fleet;
 use ssh_troubleshoot_core::fleet::progress::Gate;
+use ssh_troubleshoot_core::fleet::{Fleet, MachineRow};
 use ssh_troubleshoot_core::model::{Client, Command, Report, Request, Status, Target};
 
 use crate::render::Style;
@@ -198,27 +198,18 @@ pub fn text(report: &Report, style: &Style) -> String {
 
 fn rows(out: &mut String, f: &Fleet, style: &Style) {
     let many_subs = f.subscriptions.len() > 1;
-    let w_name = f
-        .machines
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(7);
-    let w_group = f
-        .machines
-        .iter()
-        .map(|m| m.resource_group.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(14);
-    let w_diag = f
-        .machines
-        .iter()
-        .filter_map(|m| m.worst_diagnosis.as_ref().map(String::len))
-        .max()
-        .unwrap_or(9)
-        .max(9);
+    // Each column as wide as its longest value, and at least its heading.
+    let width = |value: fn(&MachineRow) -> &str, heading: &str| {
+        f.machines
+            .iter()
+            .map(|m| value(m).chars().count())
+            .chain([heading.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w_name = width(|m| &m.name, "MACHINE");
+    let w_group = width(|m| &m.resource_group, "RESOURCE GROUP");
+    let w_diag = width(|m| m.worst_diagnosis.as_deref().unwrap_or(""), "DIAGNOSIS");
     let _ = writeln!(
         out,
         "{}",

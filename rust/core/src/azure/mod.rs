@@ -111,28 +111,37 @@ pub fn fetch(
     query: &[(&str, &str)],
     body: Option<&Value>,
 ) -> Fetched {
-    let verb = match method {
-        Method::Get => "GET",
-        Method::Put => "PUT",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-    };
-    match client.send(method, path, api_version, query, body) {
-        Ok(r) => Fetched {
-            method: verb,
-            url: r.url.clone(),
-            correlation_id: r.correlation_id.clone(),
-            answer: Answer::Http {
-                status: r.status,
-                body: r.body,
+    Fetched::from_sent(
+        method,
+        path,
+        client.send(method, path, api_version, query, body),
+    )
+}
+
+impl Fetched {
+    /// What one sent call came to: the answer, or why there was none (never the token).
+    pub fn from_sent(
+        method: Method,
+        path: &ArmPath,
+        sent: Result<crate::arm::ArmResponse, crate::arm::ArmError>,
+    ) -> Fetched {
+        match sent {
+            Ok(r) => Fetched {
+                method: method.as_str(),
+                url: r.url,
+                correlation_id: r.correlation_id,
+                answer: Answer::Http {
+                    status: r.status,
+                    body: r.body,
+                },
             },
-        },
-        Err(e) => Fetched {
-            method: verb,
-            url: path.as_str().to_string(),
-            correlation_id: None,
-            answer: Answer::Transport(e.to_string()),
-        },
+            Err(e) => Fetched {
+                method: method.as_str(),
+                url: path.as_str().to_string(),
+                correlation_id: None,
+                answer: Answer::Transport(e.to_string()),
+            },
+        }
     }
 }
 

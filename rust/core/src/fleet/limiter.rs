@@ -223,23 +223,7 @@ impl Limiter {
                 }
                 continue;
             }
-            let fetched = match sent {
-                Ok((r, _)) => Fetched {
-                    method: method.as_str(),
-                    url: r.url.clone(),
-                    correlation_id: r.correlation_id.clone(),
-                    answer: Answer::Http {
-                        status: r.status,
-                        body: r.body,
-                    },
-                },
-                Err(e) => Fetched {
-                    method: method.as_str(),
-                    url: path.as_str().to_string(),
-                    correlation_id: None,
-                    answer: Answer::Transport(e.to_string()),
-                },
-            };
+            let fetched = Fetched::from_sent(method, path, sent.map(|(r, _)| r));
             return (fetched, throttling);
         }
     }
