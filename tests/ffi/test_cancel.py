@@ -130,4 +130,3 @@ def test_null_handles_and_a_handle_fired_before_the_run(lib, hanging):
         t.join()
     lib.sshts_cancel_free(cancel)
     assert [a["cancelled"] for a in answers] == [True] * 4
-
