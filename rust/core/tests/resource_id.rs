@@ -1,0 +1,51 @@
+//! `target.resourceId` in a request document: what `Enter-AzVM -ResourceId` takes.
+
+use ssh_troubleshoot_core::decode_request;
+
+const SUB: &str = "00000000-1111-2222-3333-444444444444";
+
+fn request(target: &str) -> String {
+    format!(r#"{{"schemaVersion": 1, "target": {target}}}"#)
+}
+
+#[test]
+fn a_resource_id_becomes_the_target() {
+    let id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/web-01"
+    );
+    let decoded = decode_request(&request(&format!(r#"{{"resourceId": "{id}"}}"#))).unwrap();
+    let target = decoded.target.unwrap();
+    assert_eq!(target.subscription.as_deref(), Some(SUB));
+    assert_eq!(target.resource_group.as_deref(), Some("rg-arc"));
+    assert_eq!(target.name.as_deref(), Some("web-01"));
+    assert_eq!(
+        target.resource_type.as_deref(),
+        Some("Microsoft.HybridCompute/machines")
+    );
+}
+
+#[test]
+fn a_resource_id_that_disagrees_or_is_not_arc_is_an_invalid_request() {
+    let id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/web-01"
+    );
+    let e = decode_request(&request(&format!(
+        r#"{{"resourceId": "{id}", "name": "web-02"}}"#
+    )))
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid-request");
+    assert!(e.to_string().contains("web-02"), "{e}");
+
+    let vm = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+    );
+    let e = decode_request(&request(&format!(r#"{{"resourceId": "{vm}"}}"#))).unwrap_err();
+    assert_eq!(e.code(), "invalid-request");
+    assert!(
+        e.to_string().contains("not an Arc-enabled server type"),
+        "{e}"
+    );
+
+    let e = decode_request(&request(r#"{"resourceId": "web-01"}"#)).unwrap_err();
+    assert!(e.to_string().contains("target.resourceId"), "{e}");
+}
