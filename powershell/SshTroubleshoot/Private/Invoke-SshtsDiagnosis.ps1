@@ -53,6 +53,9 @@ function Invoke-SshtsDiagnosis {
         $settings = [ordered]@{}
         if ($azure.ArmEndpoint) { $settings.armEndpoint = $azure.ArmEndpoint }
         if ($azure.AccessToken) { $settings.accessToken = $azure.AccessToken }
+        # .NET on Linux trusts SSL_CERT_FILE's CAs (as OpenSSL does); so does the core,
+        # given the value this session sees (see New-SshtsRequest for why it must be given).
+        if ($IsLinux -and $env:SSL_CERT_FILE) { $settings.caBundle = $env:SSL_CERT_FILE }
         $request.azure = $settings
     }
 

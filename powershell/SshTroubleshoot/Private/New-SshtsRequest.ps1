@@ -57,6 +57,14 @@ function New-SshtsRequest {
         $request.explain = $Texts -join ([Environment]::NewLine + [Environment]::NewLine)
     }
     if ($Bound['ProbeCredentials']) { $request.probeCredentials = $true }
+    # What Az.Ssh will search, as this session sees it: on Linux and macOS a change to
+    # $env: stays inside .NET and never reaches the native core's own environment.
+    $environment = [ordered]@{}
+    foreach ($name in 'PSModulePath', 'PATH') {
+        $value = [Environment]::GetEnvironmentVariable($name)
+        if ($value) { $environment[$name] = $value }
+    }
+    if ($environment.Count -gt 0) { $request.environment = $environment }
     if ($Bound['ReportPath']) {
         # The core resolves relative paths against the process's folder, not $PWD.
         $request.reportPath = $Cmdlet.GetUnresolvedProviderPathFromPSPath($Bound['ReportPath'])

@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `request` on this machine.
 pub fn run(request: &Request) -> Result<Report, Error> {
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let env = HostEnv::for_request(request).ok_or(Error::UnsupportedPlatform)?;
     run_with(request, env, &registry::all())
 }
 
@@ -66,7 +66,7 @@ pub fn run_with_progress(
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let env = HostEnv::for_request(request).ok_or(Error::UnsupportedPlatform)?;
     let report = crate::fleet::run(request, progress);
     Ok(finish(report, request, &env))
 }
@@ -207,6 +207,7 @@ fn without_explain(request: &Request) -> Request {
         report_path,
         host_versions,
         subscriptions,
+        environment,
     } = request;
     Request {
         schema_version: *schema_version,
@@ -228,6 +229,7 @@ fn without_explain(request: &Request) -> Request {
         report_path: report_path.clone(),
         host_versions: host_versions.clone(),
         subscriptions: subscriptions.clone(),
+        environment: environment.clone(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `target.resourceId` in a request document: what `Enter-AzVM -ResourceId` takes.
+//! Request extensions for hosts: `target.resourceId` (what `Enter-AzVM -ResourceId` takes)
+//! and `environment` (variables as the host sees them).
 
 use ssh_troubleshoot_core::decode_request;
 
@@ -48,4 +49,40 @@ fn a_resource_id_that_disagrees_or_is_not_arc_is_an_invalid_request() {
 
     let e = decode_request(&request(r#"{"resourceId": "web-01"}"#)).unwrap_err();
     assert!(e.to_string().contains("target.resourceId"), "{e}");
+}
+
+#[test]
+fn the_hosts_environment_is_what_the_checks_see() {
+    // A PSModulePath only the request names, as PowerShell on Linux keeps `$env:` to itself.
+    let folder = std::env::temp_dir().join(format!("sshts-env-{}", std::process::id()));
+    let module = folder.join("Az.Ssh.ArcProxy").join("1.0.0");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        module.join("Az.Ssh.ArcProxy.psd1"),
+        "@{ ModuleVersion = '1.0.0' }",
+    )
+    .unwrap();
+    let request = format!(
+        r#"{{"schemaVersion": 1, "client": "powershell", "offline": true,
+            "environment": {{"PSModulePath": {}}}}}"#,
+        serde_json::to_string(&folder.display().to_string()).unwrap()
+    );
+    let report = ssh_troubleshoot_core::run(&decode_request(&request).unwrap()).unwrap();
+    let modules = report
+        .findings
+        .iter()
+        .find(|f| f.check == "client.ps-modules")
+        .expect("the modules check ran");
+    let seen = modules
+        .evidence
+        .get("PSModulePath")
+        .cloned()
+        .unwrap_or_default();
+    assert!(seen.starts_with(&folder.display().to_string()), "{seen}");
+    assert!(
+        modules.evidence["Az.Ssh.ArcProxy"].contains("1.0.0"),
+        "{:?}",
+        modules.evidence
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
 }
