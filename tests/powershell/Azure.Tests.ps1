@@ -29,7 +29,7 @@ BeforeAll {
     }
 
     function Get-Changes($Standin) { @(Get-StandinRequest $Standin | Where-Object method -ne 'GET') }
-    function Get-Finding($Report, [string]$Check) { @($Report.Findings | Where-Object Check -eq $Check)[0] }
+    function Get-Finding($Report, [string]$Check) { $Report.Findings | Where-Object Check -eq $Check | Select-Object -First 1 }
     $script:Running = @()
 }
 
@@ -37,7 +37,7 @@ AfterAll {
     foreach ($s in $script:Running) { Stop-ArmStandin $s }
     $env:PSModulePath = $script:SavedPSModulePath
     $env:SSL_CERT_FILE = $script:SavedCertFile
-    Remove-Module SshTroubleshoot, SshtsTestSupport, Az.Accounts -ErrorAction Ignore
+    Remove-Module -Name @('SshTroubleshoot', 'SshtsTestSupport', 'Az.Accounts') -ErrorAction Ignore
 }
 
 Describe 'Signed in through Az.Accounts' {

@@ -8,11 +8,11 @@ BeforeAll {
     Import-Module $script:ModulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'SshtsTestSupport.psm1') -Force
 
-    function Get-Finding($Report, [string]$Check) { @($Report.Findings | Where-Object Check -eq $Check)[0] }
+    function Get-Finding($Report, [string]$Check) { $Report.Findings | Where-Object Check -eq $Check | Select-Object -First 1 }
 }
 
 AfterAll {
-    Remove-Module SshTroubleshoot, SshtsTestSupport -ErrorAction Ignore
+    Remove-Module -Name @('SshTroubleshoot', 'SshtsTestSupport') -ErrorAction Ignore
 }
 
 Describe 'Offline checks of the Az.Ssh modules' {
