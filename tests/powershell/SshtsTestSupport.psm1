@@ -15,14 +15,16 @@ $script:Vm = 'web01'
 $script:Machine = "/subscriptions/$script:Sub/resourceGroups/$script:Rg/providers/Microsoft.HybridCompute/machines/$script:Vm"
 
 function Get-SshtsTestIds {
+    param([string]$SubscriptionId = $script:Sub, [string]$ResourceGroupName = $script:Rg, [string]$Name = $script:Vm)
+    $machine = "/subscriptions/$SubscriptionId/resourceGroups/$ResourceGroupName/providers/Microsoft.HybridCompute/machines/$Name"
     [pscustomobject]@{
-        SubscriptionId    = $script:Sub
+        SubscriptionId    = $SubscriptionId
         TenantId          = $script:Tenant
-        ResourceGroupName = $script:Rg
-        Name              = $script:Vm
-        MachineId         = $script:Machine
-        Endpoint          = "$script:Machine/providers/Microsoft.HybridConnectivity/endpoints/default"
-        Config            = "$script:Machine/providers/Microsoft.HybridConnectivity/endpoints/default/serviceConfigurations/SSH"
+        ResourceGroupName = $ResourceGroupName
+        Name              = $Name
+        MachineId         = $machine
+        Endpoint          = "$machine/providers/Microsoft.HybridConnectivity/endpoints/default"
+        Config            = "$machine/providers/Microsoft.HybridConnectivity/endpoints/default/serviceConfigurations/SSH"
     }
 }
 
@@ -50,7 +52,8 @@ function New-StandinRoute {
 
 function New-HealthyScenario {
     <# Every read of a healthy, connected Linux machine with SSH on port 22. #>
-    $ids = Get-SshtsTestIds
+    param([string]$SubscriptionId = $script:Sub, [string]$ResourceGroupName = $script:Rg, [string]$Name = $script:Vm)
+    $ids = Get-SshtsTestIds -SubscriptionId $SubscriptionId -ResourceGroupName $ResourceGroupName -Name $Name
     $routes = New-Object System.Collections.Generic.List[object]
     $routes.Add((New-StandinRoute -Path "/subscriptions/$($ids.SubscriptionId)/resourceGroups/$($ids.ResourceGroupName)/resources" -Body @{ value = @(
                     @{ id = $ids.MachineId; name = $ids.Name; type = 'Microsoft.HybridCompute/machines'; location = 'eastus' }) }))
@@ -143,6 +146,7 @@ function New-AzAccountsStandin {
         [Parameter(Mandatory)][string]$ResourceManagerUrl,
         [Parameter(Mandatory)][string]$Token,
         [string]$Version = '5.0.0',
+        [string]$SubscriptionId = $script:Sub,
         [switch]$SignedOut
     )
     $module = Join-Path (Join-Path $Folder 'Az.Accounts') $Version
@@ -153,9 +157,9 @@ function Get-AzContext {
     [CmdletBinding()] param()
     if (`$$([bool]$SignedOut)) { return `$null }
     [pscustomobject]@{
-        Name         = 'Stand-in Subscription ($script:Sub) - ada@contoso.com'
+        Name         = 'Stand-in Subscription ($SubscriptionId) - ada@contoso.com'
         Account      = [pscustomobject]@{ Id = 'ada@contoso.com'; Type = 'User' }
-        Subscription = [pscustomobject]@{ Id = '$script:Sub'; Name = 'Stand-in Subscription'; TenantId = '$script:Tenant' }
+        Subscription = [pscustomobject]@{ Id = '$SubscriptionId'; Name = 'Stand-in Subscription'; TenantId = '$script:Tenant' }
         Tenant       = [pscustomobject]@{ Id = '$script:Tenant' }
         Environment  = [pscustomobject]@{ Name = 'StandinCloud'; ResourceManagerUrl = '$ResourceManagerUrl' }
     }
