@@ -121,7 +121,7 @@ BeforeAll {
 
 AfterAll {
     Stop-ArmStandin $script:Standin
-    Remove-Item function:global:Enter-AzVM, function:global:Get-AzConnectedMachine -ErrorAction Ignore
+    Remove-Item -Path @('function:global:Enter-AzVM', 'function:global:Get-AzConnectedMachine') -ErrorAction Ignore
     Remove-Module -Name @('SshTroubleshoot', 'SshtsTestSupport', 'Az.Accounts') -ErrorAction Ignore
 }
 
