@@ -3,7 +3,8 @@
 # machine (empty shim cache: Add-Type compiles the C# shim into it) and later ones
 # (the cached assembly is loaded). Prints the median of each over N sessions; the
 # figure is Import-Module alone, measured inside the session (PowerShell's own start
-# is not the module's).
+# is not the module's). On a loaded machine the wall time mostly measures waiting for a
+# core, so the CPU time the session spent importing is printed too.
 #
 #   bench/pwsh_import.sh [N]     # default 5; needs pwsh on PATH or ../shared/tools/pwsh
 #
@@ -21,17 +22,21 @@ trap 'rm -rf "$cache"' EXIT
 
 one_import() {
     SSHTS_SHIM_CACHE="$cache" "$pwsh_bin" -NoProfile -NonInteractive -Command \
-        "\$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$module'; [int]\$t.Elapsed.TotalMilliseconds"
+        "\$p = [Diagnostics.Process]::GetCurrentProcess(); \$c = \$p.TotalProcessorTime; \$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$module'; \$w = \$t.Elapsed.TotalMilliseconds; \$p.Refresh(); '{0} {1}' -f [int]\$w, [int](\$p.TotalProcessorTime - \$c).TotalMilliseconds"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 first=()
+first_cpu=()
 later=()
+later_cpu=()
 for _ in $(seq "$runs"); do
     rm -rf "${cache:?}"/*
-    first+=("$(one_import)")
-    later+=("$(one_import)")
+    read -r wall cpu < <(one_import); first+=("$wall"); first_cpu+=("$cpu")
+    read -r wall cpu < <(one_import); later+=("$wall"); later_cpu+=("$cpu")
 done
-printf 'first import (compiles the shim): median %s ms of %s\n' "$(printf '%s\n' "${first[@]}" | median)" "${first[*]}"
-printf 'later import (cached shim):       median %s ms of %s\n' "$(printf '%s\n' "${later[@]}" | median)" "${later[*]}"
+row() { printf '%-34s median %5s ms wall (%s), %5s ms CPU (%s)\n' "$1" \
+    "$(printf '%s\n' ${2} | median)" "$2" "$(printf '%s\n' ${3} | median)" "$3"; }
+row 'first import (compiles the shim):' "${first[*]}" "${first_cpu[*]}"
+row 'later import (cached shim):' "${later[*]}" "${later_cpu[*]}"
 cat /proc/loadavg | awk '{ print "load average: " $1 " " $2 " " $3 }'
