@@ -337,6 +337,10 @@ pub struct Report {
     /// could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_report: Option<SharedReport>,
+    /// Extension: the run was cancelled from outside (`status` is then `incomplete`
+    /// and each unfinished check an `error` finding saying so). Absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }
 
 /// Extension: the outcome of writing the shareable report (`reportPath`).
