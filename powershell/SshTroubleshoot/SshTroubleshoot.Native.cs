@@ -235,7 +235,6 @@ namespace SshTroubleshoot
                 throw new ArgumentNullException("requestJson");
             }
             RunWithProgressFn runWithProgress = _runWithProgress;
-            FreeFn free = _free;
             if (runWithProgress == null || onProgress == null)
             {
                 return Run(requestJson);
