@@ -61,6 +61,18 @@ namespace SshTroubleshoot
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate IntPtr RunWithProgressFn(IntPtr requestJson, IntPtr progress, IntPtr context);
 
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr CancelNewFn();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate void CancelFn(IntPtr cancel);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr RunCancellableFn(IntPtr requestJson, IntPtr progress, IntPtr context, IntPtr cancel);
+
+        /// <summary>One native run of a request (already copied to native memory) with a progress callback pointer.</summary>
+        private delegate IntPtr NativeRun(IntPtr requestJson, IntPtr progress);
+
         // SshtsProgressFn: void (*)(uint64_t done, uint64_t total, void *context).
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate void ProgressFn(ulong done, ulong total, IntPtr context);
@@ -73,6 +85,10 @@ namespace SshTroubleshoot
         private static RunFn _run;
         private static FreeFn _free;
         private static RunWithProgressFn _runWithProgress;
+        private static CancelNewFn _cancelNew;
+        private static CancelFn _cancel;
+        private static CancelFn _cancelFree;
+        private static RunCancellableFn _runCancellable;
         private static string _libraryPath;
         private static string _loader;
 
@@ -89,6 +105,19 @@ namespace SshTroubleshoot
         /// RunWithProgress then runs without progress).
         /// </summary>
         public static bool HasProgress { get { return _runWithProgress != null; } }
+
+        /// <summary>
+        /// Whether the library exports sshts_cancel_new, sshts_cancel, sshts_cancel_free and
+        /// sshts_run_cancellable (older builds do not: RunCancellable then cannot stop the
+        /// native run, only stop waiting for it).
+        /// </summary>
+        public static bool HasCancel
+        {
+            get { return _runCancellable != null && _cancelNew != null && _cancel != null && _cancelFree != null; }
+        }
+
+        /// <summary>How long a cancelled run is waited for before the stop propagates anyway.</summary>
+        private const int CancelGraceMilliseconds = 2000;
 
         /// <summary>
         /// Opens the library at an absolute path, binds its exports and checks its ABI
@@ -129,6 +158,11 @@ namespace SshTroubleshoot
                 // Optional: added after the first release without an ABI bump.
                 RunWithProgressFn runWithProgress = (RunWithProgressFn)TryBind(handle, loader,
                     "sshts_run_with_progress", typeof(RunWithProgressFn));
+                CancelNewFn cancelNew = (CancelNewFn)TryBind(handle, loader, "sshts_cancel_new", typeof(CancelNewFn));
+                CancelFn cancel = (CancelFn)TryBind(handle, loader, "sshts_cancel", typeof(CancelFn));
+                CancelFn cancelFree = (CancelFn)TryBind(handle, loader, "sshts_cancel_free", typeof(CancelFn));
+                RunCancellableFn runCancellable = (RunCancellableFn)TryBind(handle, loader,
+                    "sshts_run_cancellable", typeof(RunCancellableFn));
 
                 uint version = abiVersion();
                 if (version != ExpectedAbiVersion)
@@ -145,6 +179,10 @@ namespace SshTroubleshoot
                 _run = run;
                 _free = free;
                 _runWithProgress = runWithProgress;
+                _cancelNew = cancelNew;
+                _cancel = cancel;
+                _cancelFree = cancelFree;
+                _runCancellable = runCancellable;
                 _libraryPath = path;
                 _loader = loader;
             }
@@ -197,28 +235,102 @@ namespace SshTroubleshoot
                 throw new ArgumentNullException("requestJson");
             }
             RunWithProgressFn runWithProgress = _runWithProgress;
-            FreeFn free = _free;
             if (runWithProgress == null || onProgress == null)
             {
                 return Run(requestJson);
             }
 
-            ProgressCall call = new ProgressCall(requestJson, runWithProgress, free);
+            return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
+                return runWithProgress(request, progress, IntPtr.Zero);
+            }, onProgress, null, IntPtr.Zero);
+        }
+
+        /// <summary>
+        /// RunWithProgress that the caller can stop: poll is called on this thread about
+        /// every 200 ms while the native run goes on on a worker thread (onProgress, when
+        /// given, as in RunWithProgress). An exception from poll or onProgress, such as
+        /// PowerShell's PipelineStoppedException when the user presses Ctrl+C, fires the
+        /// run's cancellation handle (sshts_cancel), waits up to 2 s for the run to stop,
+        /// and propagates. A library without the cancellation exports cannot be stopped:
+        /// the exception propagates at once and the run finishes on its worker, which
+        /// frees its answer.
+        /// </summary>
+        public static string RunCancellable(string requestJson, Action<long, long> onProgress, Action poll)
+        {
+            if (requestJson == null)
+            {
+                throw new ArgumentNullException("requestJson");
+            }
+            if (_run == null || _free == null)
+            {
+                throw NotLoaded();
+            }
+            if (!HasCancel)
+            {
+                RunWithProgressFn withProgress = _runWithProgress;
+                RunFn run = _run;
+                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
+                    return withProgress != null ? withProgress(request, progress, IntPtr.Zero) : run(request);
+                }, onProgress, poll, IntPtr.Zero);
+            }
+            RunCancellableFn runCancellable = _runCancellable;
+            CancelFn cancelFree = _cancelFree;
+            IntPtr cancel = _cancelNew();
+            if (cancel == IntPtr.Zero)
+            {
+                throw new OutOfMemoryException("sshts_cancel_new returned no handle: the native library ran out of memory.");
+            }
+            try
+            {
+                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
+                    return runCancellable(request, progress, IntPtr.Zero, cancel);
+                }, onProgress, poll, cancel);
+            }
+            finally
+            {
+                // The run keeps its own reference: freeing the handle never harms it.
+                cancelFree(cancel);
+            }
+        }
+
+        /// <summary>
+        /// The native call on a worker thread, this thread handing on progress and polling
+        /// until it ends; see RunCancellable.
+        /// </summary>
+        private static string RunOnWorker(string requestJson, NativeRun native, Action<long, long> onProgress, Action poll, IntPtr cancel)
+        {
+            ProgressCall call = new ProgressCall(requestJson, native, _free);
             Thread worker = new Thread(call.Work, WorkerStackBytes);
             worker.IsBackground = true;
             worker.Name = "SshTroubleshoot native run";
             worker.Start();
             long[] shown = null;
             bool finished = false;
-            while (!finished)
+            try
             {
-                finished = worker.Join(ProgressPollMilliseconds);
-                long[] latest = call.Latest;
-                if (latest != null && (shown == null || latest[0] != shown[0] || latest[1] != shown[1]))
+                while (!finished)
                 {
-                    shown = latest;
-                    onProgress(latest[0], latest[1]);
+                    finished = worker.Join(ProgressPollMilliseconds);
+                    long[] latest = call.Latest;
+                    if (onProgress != null && latest != null && (shown == null || latest[0] != shown[0] || latest[1] != shown[1]))
+                    {
+                        shown = latest;
+                        onProgress(latest[0], latest[1]);
+                    }
+                    if (!finished && poll != null)
+                    {
+                        poll();
+                    }
                 }
+            }
+            catch
+            {
+                if (cancel != IntPtr.Zero)
+                {
+                    _cancel(cancel);
+                    worker.Join(CancelGraceMilliseconds);
+                }
+                throw;
             }
             if (call.Failure != null)
             {
@@ -233,18 +345,18 @@ namespace SshTroubleshoot
         /// </summary>
         private const int WorkerStackBytes = 8 * 1024 * 1024;
 
-        /// <summary>One sshts_run_with_progress call on a worker thread.</summary>
+        /// <summary>One native run on a worker thread.</summary>
         private sealed class ProgressCall
         {
             private readonly string _requestJson;
-            private readonly RunWithProgressFn _runWithProgress;
+            private readonly NativeRun _native;
             private readonly FreeFn _free;
             private long[] _latest;
 
-            public ProgressCall(string requestJson, RunWithProgressFn runWithProgress, FreeFn free)
+            public ProgressCall(string requestJson, NativeRun native, FreeFn free)
             {
                 _requestJson = requestJson;
-                _runWithProgress = runWithProgress;
+                _native = native;
                 _free = free;
             }
 
@@ -264,7 +376,7 @@ namespace SshTroubleshoot
                 IntPtr progress = Marshal.GetFunctionPointerForDelegate(callback);
                 try
                 {
-                    Answer = Call(_requestJson, delegate(IntPtr request) { return _runWithProgress(request, progress, IntPtr.Zero); }, _free);
+                    Answer = Call(_requestJson, delegate(IntPtr request) { return _native(request, progress); }, _free);
                 }
                 catch (Exception e)
                 {

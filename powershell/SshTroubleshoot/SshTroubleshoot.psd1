@@ -12,7 +12,8 @@
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
-    FormatsToProcess     = @('SshTroubleshoot.Format.ps1xml')
+    # SshTroubleshoot.Format.ps1xml is added at the first Test-AzSshArc
+    # (Private/Register-SshtsFormat.ps1): here it would cost every import 0.7 s.
     FileList             = @(
         'SshTroubleshoot.psd1'
         'SshTroubleshoot.psm1'
@@ -23,6 +24,9 @@
         'Private/Get-SshtsAzureContext.ps1'
         'Private/Import-SshtsNative.ps1'
         'Private/Invoke-SshtsCore.ps1'
+        'Private/Invoke-SshtsDiagnosis.ps1'
+        'Private/New-SshtsRequest.ps1'
+        'Private/Register-SshtsFormat.ps1'
     )
     PrivateData          = @{
         PSData = @{

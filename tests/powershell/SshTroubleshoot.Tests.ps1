@@ -1,101 +1,173 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# Pester 5 tests of the assembled module, for a machine with PowerShell (pwsh 7 or
-# Windows PowerShell 5.1). They import what powershell/build.sh (build.ps1) assembles,
-# not the source folder:
+# The module as a user gets it: import, manifest, help, the native library and its
+# errors. Pester 5 against the module powershell/build.sh assembles (SSHTS_MODULE names
+# another assembled folder):
 #
-#   powershell/build.sh --debug          # or: ./powershell/build.ps1 -Configuration Debug
+#   powershell/build.sh --debug
 #   pwsh -NoProfile -Command "Invoke-Pester -Path tests/powershell -Output Detailed"
-#
-# SSHTS_MODULE names another assembled module folder.
 
 BeforeAll {
     $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
     $script:ModulePath = if ($env:SSHTS_MODULE) { $env:SSHTS_MODULE } else { Join-Path $root 'target/powershell/SshTroubleshoot' }
     Import-Module $script:ModulePath -Force
+    $script:Shell = (Get-Process -Id $PID).Path
+
+    # Runs Command in a new PowerShell (-NoProfile) and returns its output as text.
+    function Invoke-NewSession([string]$Command, [hashtable]$Environment = @{}) {
+        $saved = @{}
+        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+        try { (& $script:Shell -NoProfile -NonInteractive -Command $Command 2>&1 | Out-String) }
+        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+    }
+
+    # A copy of the assembled module whose library is replaced by Library (or removed).
+    function New-ModuleCopy([string]$Library) {
+        $copy = Join-Path $TestDrive ('m' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $null = New-Item -ItemType Directory -Path $copy
+        Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
+        $module = Join-Path $copy 'SshTroubleshoot'
+        $bin = Get-ChildItem -Path (Join-Path $module 'bin') -Recurse -File | Select-Object -First 1
+        if ($Library) { Copy-Item -LiteralPath $Library -Destination $bin.FullName -Force } else { Remove-Item -LiteralPath $bin.FullName }
+        $module
+    }
 }
 
 AfterAll {
     Remove-Module SshTroubleshoot -ErrorAction Ignore
 }
 
-Describe 'SshTroubleshoot module' {
+Describe 'The SshTroubleshoot module' {
     It 'exports exactly Test-AzSshArc' {
         (Get-Module SshTroubleshoot).ExportedCommands.Keys | Should -Be @('Test-AzSshArc')
     }
 
-    It 'passes Test-ModuleManifest' {
+    It 'passes Test-ModuleManifest, and its FileList is every file it loads' {
         $manifest = Test-ModuleManifest -Path (Join-Path $script:ModulePath 'SshTroubleshoot.psd1')
         $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $listed = @($manifest.FileList | ForEach-Object { [System.IO.Path]::GetFullPath($_) } | Sort-Object)
+        $shipped = @(Get-ChildItem -Path $script:ModulePath -Recurse -File |
+                Where-Object { $_.FullName -notmatch '[\\/]bin[\\/]' } | ForEach-Object FullName | Sort-Object)
+        $listed | Should -Be $shipped
     }
 
-    It 'has help with examples' {
-        (Get-Help Test-AzSshArc).Examples.Example.Count | Should -BeGreaterOrEqual 6
+    It 'dot-sources every script of Private and Public' {
+        $scripts = & (Get-Module SshTroubleshoot) { $script:SshtsScripts }
+        $onDisk = @(Get-ChildItem -Path (Join-Path $script:ModulePath 'Private'), (Join-Path $script:ModulePath 'Public') -Filter '*.ps1' |
+                ForEach-Object { '{0}/{1}' -f $_.Directory.Name, $_.Name } | Sort-Object)
+        @($scripts | Sort-Object) | Should -Be $onDisk
     }
 
-    It 'fails the import with what to do when the native library is missing' {
-        $copy = Join-Path $TestDrive 'SshTroubleshoot'
-        Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
-        Remove-Item -Path (Join-Path $copy 'bin') -Recurse -Force
-        $shell = (Get-Process -Id $PID).Path
-        $out = & $shell -NoProfile -Command "try { Import-Module '$copy' -ErrorAction Stop } catch { `$_.Exception.Message }" 2>&1
-        "$out" | Should -Match 'cannot find its native library'
-        "$out" | Should -Match 'build\.sh'
+    It 'has help for every parameter and an example for each use' {
+        $help = Get-Help Test-AzSshArc -Full
+        $help.Synopsis | Should -Match 'Enter-AzVM'
+        $documented = @($help.parameters.parameter.name)
+        $declared = (Get-Command Test-AzSshArc).Parameters.Keys |
+            Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }
+        foreach ($p in $declared) { $documented | Should -Contain $p }
+        $examples = ($help.Examples.Example | ForEach-Object { $_.Code }) -join "`n"
+        foreach ($use in '-Explain', '-ErrorRecord', '-ResourceId', 'Get-AzConnectedMachine', '-Fix', '-DisableSsh', '-Quiet', '-Offline', '-ReportPath', '-ProbeCredentials') {
+            $examples | Should -Match ([regex]::Escape($use))
+        }
+    }
+
+    It 'has the parameter sets of its uses, ThisMachine by default' {
+        $command = Get-Command Test-AzSshArc
+        @($command.ParameterSets.Name | Sort-Object) | Should -Be @('DisableSsh', 'Fleet', 'Machine', 'ResourceId', 'ThisMachine')
+        $command.DefaultParameterSet | Should -Be 'ThisMachine'
+        $command.Parameters['ResourceId'].Aliases | Should -Contain 'Id'
+    }
+
+    It 'loads the formats at the first command, and the shim from the per-user cache' {
+        $cache = Join-Path $TestDrive 'shim-cache'
+        $first = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
+Import-Module '$script:ModulePath'
+[SshTroubleshoot.Native].Assembly.Location
+"@
+        $dll = @(Get-ChildItem -Path $cache -Filter 'SshTroubleshoot.Native-Core-*.dll')
+        $dll.Count | Should -Be 1
+        $first.Trim() | Should -Be $dll[0].FullName
+        $second = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
+Import-Module '$script:ModulePath'
+[SshTroubleshoot.Native].Assembly.Location
+(Get-FormatData -TypeName SshTroubleshoot.Report) -eq `$null
+`$null = Test-AzSshArc -Explain 'Run Connect-AzAccount to login.'
+(Get-FormatData -TypeName SshTroubleshoot.Report).TypeNames
+"@
+        $lines = @($second.Trim() -split '\r?\n')
+        $lines[0] | Should -Be $dll[0].FullName
+        $lines[1] | Should -Be 'True'
+        $lines[2] | Should -Be 'SshTroubleshoot.Report'
+    }
+
+    It 'still imports when the shim cache cannot be written' {
+        $blocked = Join-Path $TestDrive 'not-a-folder'
+        Set-Content -LiteralPath $blocked -Value 'a file where the cache folder should be'
+        $out = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = (Join-Path $blocked 'cache') } -Command @"
+Import-Module '$script:ModulePath'
+(Test-AzSshArc -Explain 'Run Connect-AzAccount to login.').Explained[0].Diagnosis
+"@
+        $out.Trim() | Should -Be 'not-signed-in'
     }
 }
 
-Describe 'Test-AzSshArc' {
-    It 'checks this machine offline and emits typed objects' {
-        $report = Test-AzSshArc -Offline
-        $report.PSObject.TypeNames[0] | Should -Be 'SshTroubleshoot.Report'
-        $report.Client | Should -Be 'powershell'
-        $report.Findings.Count | Should -BeGreaterThan 0
-        $report.Findings[0].PSObject.TypeNames[0] | Should -Be 'SshTroubleshoot.Finding'
-        $report.Status | Should -BeIn @('healthy', 'problems', 'incomplete')
+Describe 'Native library errors' {
+    It 'fails the import with what to do when the native library is missing' {
+        $module = New-ModuleCopy
+        $out = Invoke-NewSession "try { Import-Module '$module' -ErrorAction Stop } catch { `$_.Exception.GetType().FullName; `$_.Exception.Reason; `$_.Exception.Message }"
+        $out | Should -Match 'SshTroubleshoot\.NativeLibraryException'
+        $out | Should -Match 'NotFound'
+        $out | Should -Match 'cannot find its native library'
+        $out | Should -Match 'build\.sh'
     }
 
-    It 'explains text, non-ASCII included' {
-        $text = "Client is not authorized to create a default connectivity endpoint for 'srv-日本-é' in Resource Group 'rg-café'. This is a one-time operation"
-        $report = Test-AzSshArc -Explain $text
-        $report.Explained[0].Diagnosis | Should -Be 'endpoint-creation-forbidden'
-        $report.Explained[0].Extracted.machine | Should -Be 'srv-日本-é'
-        $report.Status | Should -Be 'problems'
+    It 'fails the import when the library is not a library' {
+        $junk = Join-Path $TestDrive 'junk.so'
+        Set-Content -LiteralPath $junk -Value 'not an ELF file'
+        $module = New-ModuleCopy -Library $junk
+        $out = Invoke-NewSession "try { Import-Module '$module' -ErrorAction Stop } catch { `$_.Exception.Reason; `$_.Exception.Message }"
+        $out | Should -Match 'LoadFailed'
+        $out | Should -Match 'cannot be loaded'
     }
 
-    It 'explains an error record through its inner exceptions' {
-        $inner = [System.InvalidOperationException]::new('Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.')
-        $outer = [System.Exception]::new('Enter-AzVM failed', $inner)
-        $record = [System.Management.Automation.ErrorRecord]::new($outer, 'EnterAzVMFailed', 'NotSpecified', $null)
-        $report = $record | Test-AzSshArc
-        $report.Explained.Diagnosis | Should -Contain 'arcproxy-not-installed'
+    It 'fails the import when the library is another library (no sshts_run)' {
+        $libc = @('/lib/x86_64-linux-gnu/libz.so.1', '/usr/lib/x86_64-linux-gnu/libz.so.1') | Where-Object { Test-Path $_ } | Select-Object -First 1
+        $module = New-ModuleCopy -Library $libc
+        $out = Invoke-NewSession "try { Import-Module '$module' -ErrorAction Stop } catch { `$_.Exception.Reason; `$_.Exception.Message }"
+        $out | Should -Match 'MissingExport'
+        $out | Should -Match 'sshts_abi_version'
     }
 
-    It 'returns a bool with -Quiet' {
-        Test-AzSshArc -Offline -Quiet | Should -BeOfType [bool]
-        Test-AzSshArc -Explain 'Run Connect-AzAccount to login.' -Quiet | Should -BeFalse
+    It 'fails the import on an ABI mismatch' {
+        # A library exporting the three functions, speaking ABI 99.
+        $src = Join-Path $TestDrive 'abi99.c'
+        Set-Content -LiteralPath $src -Value @'
+#include <stdint.h>
+#include <stdlib.h>
+uint32_t sshts_abi_version(void) { return 99; }
+char *sshts_run(const char *r) { (void)r; return NULL; }
+void sshts_free(char *p) { free(p); }
+'@
+        $lib = Join-Path $TestDrive 'libabi99.so'
+        & cc -shared -fPIC -o $lib $src
+        $LASTEXITCODE | Should -Be 0
+        $module = New-ModuleCopy -Library $lib
+        $out = Invoke-NewSession "try { Import-Module '$module' -ErrorAction Stop } catch { `$_.Exception.Reason; `$_.Exception.Message }"
+        $out | Should -Match 'AbiMismatch'
+        $out | Should -Match 'version 99'
     }
 
-    It 'checks a machine without a login and reports not-signed-in' {
-        Mock -ModuleName SshTroubleshoot Get-SshtsAzureContext {
-            [pscustomobject]@{ SubscriptionId = $null; ArmEndpoint = $null; AccessToken = $null; Reason = 'no login' }
-        }
-        $report = Test-AzSshArc -ResourceGroupName rg -Name srv
-        $report.Name | Should -Be 'srv'
-        $report.Findings.Diagnosis | Should -Contain 'not-signed-in'
-    }
-
-    It 'changes nothing with -DisableSsh -WhatIf' {
-        Test-AzSshArc -ResourceGroupName rg -Name srv -DisableSsh -WhatIf | Should -BeNullOrEmpty
-    }
-
-    It 'maps an error object of the core to a terminating error' {
+    It 'maps the core''s error objects to terminating errors with their documented ids' {
+        # The request is the module's; only the schema version is made one the core refuses.
         Mock -ModuleName SshTroubleshoot ConvertTo-Json { '{"schemaVersion": 99}' }
         { Test-AzSshArc -Offline } | Should -Throw -ErrorId 'SshTroubleshootUnsupportedSchema,Test-AzSshArc'
     }
 
-    It 'takes the token as plain string or SecureString' {
-        InModuleScope SshTroubleshoot {
-            ConvertFrom-SshtsToken -Token 'abc' | Should -Be 'abc'
-            ConvertFrom-SshtsToken -Token (ConvertTo-SecureString 'abc' -AsPlainText -Force) | Should -Be 'abc'
-        }
+    It 'maps an invalid request (a resource id that is not an Arc server) to SshTroubleshootInvalidRequest' {
+        $id = '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'
+        $caught = $null
+        try { Test-AzSshArc -ResourceId $id -Offline } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'SshTroubleshootInvalidRequest,Test-AzSshArc'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$caught" | Should -Match 'not an Arc-enabled server type'
     }
 }

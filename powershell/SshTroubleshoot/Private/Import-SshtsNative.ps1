@@ -38,7 +38,7 @@ function Get-SshtsPlatform {
 function Import-SshtsNative {
     <#
     .SYNOPSIS
-    Compiles the P/Invoke shim (SshTroubleshoot.Native.cs) and loads the native library
+    Loads the P/Invoke shim (SshTroubleshoot.Native.cs, see Import-SshtsShim) and the native library
     of this platform from <ModuleRoot>/bin/<os>-<arch>/, checking its ABI version.
     Throws with a message that says what to do when the library is missing or wrong.
     #>
@@ -49,11 +49,11 @@ function Import-SshtsNative {
     )
 
     if (-not ('SshTroubleshoot.Native' -as [type])) {
-        $source = Get-Content -LiteralPath (Join-Path $ModuleRoot 'SshTroubleshoot.Native.cs') -Raw
-        Add-Type -TypeDefinition $source -Language CSharp
+        Import-SshtsShim -Source ([System.IO.Path]::Combine($ModuleRoot, 'SshTroubleshoot.Native.cs'))
     }
     $platform = Get-SshtsPlatform
-    $library = Join-Path (Join-Path (Join-Path $ModuleRoot 'bin') $platform.Folder) $platform.FileName
+    # [IO.Path] rather than Join-Path: provider cmdlets cost a new session time at import.
+    $library = [System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Folder, $platform.FileName)
     try {
         [SshTroubleshoot.Native]::Load($library)
     }
@@ -67,4 +67,84 @@ function Import-SshtsNative {
     }
     Write-Verbose ("SshTroubleshoot: loaded {0} (C ABI {1}, via {2})" -f
         [SshTroubleshoot.Native]::LibraryPath, [SshTroubleshoot.Native]::AbiVersion(), [SshTroubleshoot.Native]::Loader)
+}
+
+function Get-SshtsShimCachePath {
+    <#
+    .SYNOPSIS
+    Where the compiled shim for this source, this user and this PowerShell is kept.
+
+    .DESCRIPTION
+    One file per PowerShell edition and version and per SHA-256 of the shim's source:
+    a new module version or another PowerShell never picks up a stale assembly. The
+    folder is per user (LOCALAPPDATA on Windows, XDG_CACHE_HOME or ~/.cache elsewhere),
+    or SSHTS_SHIM_CACHE when set.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [byte[]]$SourceBytes
+    )
+
+    $folder = $env:SSHTS_SHIM_CACHE
+    if (-not $folder) {
+        $base = if ($env:LOCALAPPDATA) { $env:LOCALAPPDATA }
+        elseif ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME }
+        elseif ($HOME) { [System.IO.Path]::Combine($HOME, '.cache') }
+        else { [System.IO.Path]::GetTempPath() }
+        $folder = [System.IO.Path]::Combine($base, 'SshTroubleshoot', 'shim')
+    }
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($SourceBytes) } finally { $sha.Dispose() }
+    $hash = (-join ($digest[0..7] | ForEach-Object { $_.ToString('x2') }))
+    $name = 'SshTroubleshoot.Native-{0}-{1}-{2}.dll' -f $PSVersionTable.PSEdition, $PSVersionTable.PSVersion, $hash
+    [System.IO.Path]::Combine($folder, $name)
+}
+
+function Import-SshtsShim {
+    <#
+    .SYNOPSIS
+    Loads the shim compiled once per user, PowerShell and source (Add-Type compiling
+    558 lines of C# takes over a second at every import otherwise).
+
+    .DESCRIPTION
+    A cached assembly is loaded as it is. Without one, Add-Type compiles the source into
+    a file of its own name, which is then renamed into place: sessions importing at the
+    same time each compile, and the first rename wins. When the cache cannot be
+    written or read, the shim is compiled in memory as before: slower, never broken.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string]$Source
+    )
+
+    $bytes = [System.IO.File]::ReadAllBytes($Source)
+    $cached = Get-SshtsShimCachePath -SourceBytes $bytes
+    if (-not [System.IO.File]::Exists($cached)) {
+        $partial = '{0}.{1}.tmp' -f $cached, [guid]::NewGuid().ToString('N')
+        try {
+            $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($cached))
+            Add-Type -TypeDefinition ([System.Text.Encoding]::UTF8.GetString($bytes)) -Language CSharp -OutputAssembly $partial -OutputType Library
+            if (-not [System.IO.File]::Exists($cached)) { [System.IO.File]::Move($partial, $cached) }
+        }
+        catch {
+            Write-Verbose "SshTroubleshoot: cannot cache the compiled shim at $cached ($($_.Exception.Message)); compiling it in memory."
+        }
+        finally {
+            if ([System.IO.File]::Exists($partial)) { [System.IO.File]::Delete($partial) }
+        }
+    }
+    if (-not ('SshTroubleshoot.Native' -as [type]) -and [System.IO.File]::Exists($cached)) {
+        try {
+            $null = [System.Reflection.Assembly]::LoadFrom($cached)
+        }
+        catch {
+            Write-Verbose "SshTroubleshoot: the cached shim $cached does not load ($($_.Exception.Message)); compiling it in memory."
+        }
+    }
+    if (-not ('SshTroubleshoot.Native' -as [type])) {
+        Add-Type -TypeDefinition ([System.Text.Encoding]::UTF8.GetString($bytes)) -Language CSharp
+    }
 }

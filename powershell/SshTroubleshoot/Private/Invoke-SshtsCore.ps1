@@ -10,9 +10,11 @@ function Invoke-SshtsCore {
     FullyQualifiedErrorId 'SshTroubleshoot<Code>,Test-AzSshArc' (code in PascalCase,
     e.g. invalid-request -> SshTroubleshootInvalidRequest).
 
-    With -OnProgress the request goes through RunWithProgress: for a fleet request the
+    The request goes through the shim's RunCancellable: the native run goes on on a
+    worker thread while this thread waits, so that Ctrl+C cancels it (sshts_cancel) and
+    the prompt comes back at once. With -OnProgress, for a fleet request, the
     scriptblock is called with (done, total) Azure reads as they finish, always on this
-    thread (the shim polls the native run, which goes on on a worker thread).
+    thread.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -32,12 +34,16 @@ function Invoke-SshtsCore {
     $answer = $null
     try {
         $json = ConvertTo-Json -InputObject $Request -Depth 8 -Compress
-        $text = if ($OnProgress) {
-            [SshTroubleshoot.Native]::RunWithProgress($json, [System.Action[long, long]]$OnProgress)
-        }
-        else {
-            [SshTroubleshoot.Native]::Run($json)
-        }
+        # The native run goes on on a worker thread; this thread polls a scriptblock,
+        # which is where a stopped pipeline (Ctrl+C) surfaces as a
+        # PipelineStoppedException: the shim then cancels the run (sshts_cancel).
+        $progress = if ($OnProgress) { [System.Action[long, long]]$OnProgress } else { $null }
+        $poll = {
+            # Ctrl+C marks the command as stopping; the engine only stops it between
+            # statements, never inside the shim's wait, so the poll says so itself.
+            if ($Cmdlet.Stopping) { throw (New-Object System.Management.Automation.PipelineStoppedException) }
+        }.GetNewClosure()
+        $text = [SshTroubleshoot.Native]::RunCancellable($json, $progress, [System.Action]$poll)
         try {
             $answer = ConvertFrom-Json -InputObject $text
         }

@@ -32,10 +32,20 @@ function Test-AzSshArc {
 
     .PARAMETER ResourceGroupName
     Resource group of the Arc-enabled server, as for Enter-AzVM. Without -Name: every
-    Arc-enabled server in the group (fleet mode).
+    Arc-enabled server in the group (fleet mode). Takes the ResourceGroupName of piped
+    objects.
 
     .PARAMETER Name
-    Name of the Arc-enabled server, as for Enter-AzVM.
+    Name of the Arc-enabled server, as for Enter-AzVM. Takes the Name of piped objects
+    (Get-AzConnectedMachine), one report per machine.
+
+    .PARAMETER ResourceId
+    Resource id of the Arc-enabled server, as for Enter-AzVM -ResourceId:
+    /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.HybridCompute/machines/<name>
+    (or one of the other Arc types: Microsoft.ConnectedVMwarevSphere/virtualMachines,
+    Microsoft.ScVmm/virtualMachines, Microsoft.AzureStackHCI/virtualMachines). Takes the
+    Id of piped objects: with Get-AzConnectedMachine's output it gives the machine's
+    own subscription.
 
     .PARAMETER SubscriptionId
     Subscription of the server. Default: the subscription of the current Azure PowerShell
@@ -112,6 +122,18 @@ function Test-AzSshArc {
     checks the machine it tried to reach. `$Error[0] | Test-AzSshArc` works too.
 
     .EXAMPLE
+    Get-AzConnectedMachine -ResourceGroupName myRG | Test-AzSshArc
+
+    Checks every Arc-enabled server that Get-AzConnectedMachine lists, one report per
+    machine as each arrives (by its Name, ResourceGroupName and Id).
+
+    .EXAMPLE
+    Test-AzSshArc -ResourceId /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myRG/providers/Microsoft.HybridCompute/machines/myServer
+
+    Checks the Arc-enabled server with this resource id, as Enter-AzVM -ResourceId
+    names it.
+
+    .EXAMPLE
     Test-AzSshArc -ResourceGroupName myRG -Name myServer -Fix -WhatIf
 
     Shows which offered fixes would be applied, without changing anything. Without
@@ -156,7 +178,9 @@ function Test-AzSshArc {
     case, with every identifier and secret replaced by a placeholder.
 
     .INPUTS
-    System.Management.Automation.ErrorRecord
+    System.Management.Automation.ErrorRecord (explained), or any object with Name and
+    ResourceGroupName or Id properties, such as Get-AzConnectedMachine's (diagnosed, one
+    report each).
 
     .OUTPUTS
     SshTroubleshoot.Report (in fleet mode its Machines are SshTroubleshoot.FleetMachine
@@ -174,16 +198,24 @@ function Test-AzSshArc {
     [OutputType('SshTroubleshoot.Report')]
     [OutputType([bool])]
     param(
-        [Parameter(ParameterSetName = 'Machine', Mandatory)]
+        [Parameter(ParameterSetName = 'Machine', Mandatory, ValueFromPipelineByPropertyName)]
         [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
         [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string]$ResourceGroupName,
 
-        [Parameter(ParameterSetName = 'Machine', Mandatory)]
+        [Parameter(ParameterSetName = 'Machine', Mandatory, ValueFromPipelineByPropertyName)]
         [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
         [ValidateNotNullOrEmpty()]
         [string]$Name,
+
+        # In the Machine set too, so that a piped object's Id (which holds the
+        # subscription) binds along with its Name and ResourceGroupName.
+        [Parameter(ParameterSetName = 'ResourceId', Mandatory, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Machine', ValueFromPipelineByPropertyName)]
+        [Alias('Id')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ResourceId,
 
         [Parameter(ParameterSetName = 'Machine')]
         [Parameter(ParameterSetName = 'DisableSsh')]
@@ -193,18 +225,21 @@ function Test-AzSshArc {
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [Parameter(ParameterSetName = 'Fleet')]
         [ValidateRange(1, 65535)]
         [int]$Port,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
         [string]$LocalUser,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [ValidateNotNullOrEmpty()]
         [string]$SshClientFolder,
 
@@ -215,19 +250,23 @@ function Test-AzSshArc {
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [ValidateNotNullOrEmpty()]
         [string]$Explain,
 
         [Parameter(ParameterSetName = 'ThisMachine', ValueFromPipeline)]
         [Parameter(ParameterSetName = 'Machine', ValueFromPipeline)]
+        [Parameter(ParameterSetName = 'ResourceId', ValueFromPipeline)]
         [System.Management.Automation.ErrorRecord]$ErrorRecord,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [switch]$Offline,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [switch]$Fix,
 
         [Parameter(ParameterSetName = 'DisableSsh', Mandatory)]
@@ -235,14 +274,17 @@ function Test-AzSshArc {
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [Parameter(ParameterSetName = 'Fleet')]
         [switch]$Quiet,
 
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [switch]$ProbeCredentials,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
         [Parameter(ParameterSetName = 'DisableSsh')]
         [Parameter(ParameterSetName = 'Fleet')]
         [ValidateNotNullOrEmpty()]
@@ -250,132 +292,33 @@ function Test-AzSshArc {
     )
 
     begin {
+        Register-SshtsFormat -ModuleRoot $script:SshtsModuleRoot
+        # What the command line gave; in process, PSBoundParameters adds what the
+        # current pipeline object bound.
+        $fromCommandLine = @($PSBoundParameters.Keys)
         $texts = New-Object System.Collections.Generic.List[string]
         if ($Explain) { $texts.Add($Explain) }
+        $diagnosedPerInput = $false
     }
 
     process {
-        if ($ErrorRecord) { $texts.Add((Get-SshtsErrorText -ErrorRecord $ErrorRecord)) }
+        $pipedTarget = @('ResourceGroupName', 'Name', 'ResourceId') |
+            Where-Object { $PSBoundParameters.ContainsKey($_) -and $fromCommandLine -notcontains $_ }
+        if ($pipedTarget) {
+            # A machine from the pipeline (Get-AzConnectedMachine): its report now, so
+            # that reports flow on while later machines are still being listed.
+            $diagnosedPerInput = $true
+            Invoke-SshtsDiagnosis -Cmdlet $PSCmdlet -Bound $PSBoundParameters -Texts $texts
+        }
+        elseif ($ErrorRecord) {
+            $texts.Add((Get-SshtsErrorText -ErrorRecord $ErrorRecord))
+        }
     }
 
     end {
-        $activity = 'Test-AzSshArc'
-        $fleet = $PSCmdlet.ParameterSetName -eq 'Fleet'
-        $hasTarget = $PSCmdlet.ParameterSetName -ne 'ThisMachine'
-        $machine = if ($fleet) { 'the fleet' } elseif ($hasTarget) { "$ResourceGroupName/$Name" } else { 'this machine' }
-        $subscription = @($SubscriptionId) | Select-Object -First 1
-
-        if ($DisableSsh -and -not $PSCmdlet.ShouldProcess($machine,
-                'Remove SSH access: delete the SSH service configuration, then the default connectivity endpoint')) {
-            return
+        if (-not $diagnosedPerInput) {
+            # Error records and the command line's target: one report for them all.
+            Invoke-SshtsDiagnosis -Cmdlet $PSCmdlet -Bound $PSBoundParameters -Texts $texts
         }
-
-        $request = [ordered]@{
-            schemaVersion = 1
-            command       = 'diagnose'
-            client        = 'powershell'
-            offline       = [bool]$Offline
-            deadlineMs    = 30000
-        }
-        if ($DisableSsh) { $request.command = 'disable-ssh' }
-        if ($fleet) {
-            # Every Arc machine of the group, or of the listed subscriptions (fleet mode).
-            $target = [ordered]@{}
-            if ($ResourceGroupName) { $target.resourceGroup = $ResourceGroupName }
-            $request.target = $target
-            $request.subscriptions = @($SubscriptionId | Where-Object { $_ })
-            $request.deadlineMs = 900000
-        } elseif ($hasTarget) {
-            $target = [ordered]@{ resourceGroup = $ResourceGroupName; name = $Name }
-            if ($subscription) { $target.subscription = $subscription }
-            if ($ResourceType) { $target.resourceType = $ResourceType }
-            $request.target = $target
-        }
-        if ($PSBoundParameters.ContainsKey('Port')) { $request.port = $Port }
-        if ($LocalUser) { $request.localUser = $LocalUser }
-        if ($SshClientFolder) { $request.sshClientFolder = $SshClientFolder }
-        if ($texts.Count -gt 0) { $request.explain = $texts -join ([Environment]::NewLine + [Environment]::NewLine) }
-        if ($ProbeCredentials) { $request.probeCredentials = $true }
-        if ($ReportPath) {
-            # The core resolves relative paths against the process's folder, not $PWD.
-            $request.reportPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ReportPath)
-            $request.hostVersions = [ordered]@{ PowerShell = $PSVersionTable.PSVersion.ToString() }
-            $accounts = Get-Module -Name Az.Accounts | Select-Object -First 1
-            if ($accounts) { $request.hostVersions['Az.Accounts'] = $accounts.Version.ToString() }
-        }
-
-        if ($hasTarget -and -not $Offline) {
-            Write-Progress -Activity $activity -Status 'Reading the Azure PowerShell context' -PercentComplete 10
-            $azure = Get-SshtsAzureContext -SubscriptionId $subscription
-            if ($azure.Reason) {
-                Write-Verbose "$($azure.Reason) The Azure checks will report not-signed-in."
-            }
-            if ($azure.SubscriptionId) { $request.target.subscription = $azure.SubscriptionId }
-            $settings = [ordered]@{}
-            if ($azure.ArmEndpoint) { $settings.armEndpoint = $azure.ArmEndpoint }
-            if ($azure.AccessToken) { $settings.accessToken = $azure.AccessToken }
-            $request.azure = $settings
-        }
-
-        $onProgress = $null
-        if ($fleet) {
-            # The core's own count of its Azure reads (provider, permissions, one SSH
-            # service configuration per machine), handed to this thread by the shim.
-            Write-Progress -Activity $activity -Status 'Listing the machines (Azure Resource Graph)' -PercentComplete 0
-            $onProgress = {
-                param([long]$Done, [long]$Total)
-                $percent = if ($Total -gt 0) { [int][math]::Floor(100 * $Done / $Total) } else { 100 }
-                Write-Progress -Activity $activity -Status "Reading Azure: $Done of $Total" -PercentComplete $percent
-            }.GetNewClosure()
-        } else {
-            Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
-        }
-        $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet -OnProgress $onProgress)
-
-        if ($Fix) {
-            $offered = @($report.Findings | Where-Object { $null -ne $_.Fix } | ForEach-Object { $_.Fix } |
-                    Sort-Object -Property Id -Unique)
-            if ($offered.Count -eq 0) {
-                Write-Warning 'Nothing to fix: no finding offers a fix.'
-            }
-            $chosen = @(foreach ($offer in $offered) {
-                    if ($PSCmdlet.ShouldProcess($offer.Description, "Apply fix $($offer.Id) ($($offer.Impact))")) {
-                        $offer.Id
-                    }
-                })
-            if ($chosen.Count -gt 0) {
-                Write-Progress -Activity $activity -Status ('Applying {0} fix(es), then checking again' -f $chosen.Count) -PercentComplete 70
-                $request.command = 'apply-fixes'
-                $request.fixes = $chosen
-                $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $PSCmdlet)
-                foreach ($applied in $report.Applied) {
-                    if ($applied.Outcome -eq 'failed') { Write-Warning "Fix $($applied.Id) failed: $($applied.Message)" }
-                }
-            }
-        }
-        Write-Progress -Activity $activity -Completed
-
-        if ($fleet -and $report.Machines.Count -eq 0 -and
-            -not @($report.Findings | Where-Object { $_.Status -eq 'fail' }) -and
-            @($report.Findings | Where-Object { $_.Status -eq 'error' })) {
-            # No machine could be listed: nothing was diagnosed, which is not an empty fleet.
-            $unlisted = @($report.Findings | Where-Object { $_.Status -eq 'error' })[0]
-            $seen = @($unlisted.Evidence.PSObject.Properties | ForEach-Object { '{0}: {1}' -f $_.Name, $_.Value })
-            Write-Error -Category ResourceUnavailable -TargetObject $machine -Message (@($unlisted.Summary) + $seen -join ' ')
-        }
-
-        if ($report.SharedReport) {
-            if ($report.SharedReport.written) {
-                Write-Information -InformationAction Continue -MessageData ('Shareable report (identifiers replaced by placeholders) written to {0} and {1}' -f
-                    $report.SharedReport.json, $report.SharedReport.markdown)
-            } else {
-                Write-Error -Category WriteError -TargetObject $ReportPath -Message ('The shareable report was not written: {0}' -f $report.SharedReport.error)
-            }
-        }
-
-        if ($Quiet) {
-            return ($report.Status -eq 'healthy' -and -not @($report.Applied | Where-Object { $_.Outcome -eq 'failed' }))
-        }
-        $report
     }
 }

@@ -39,6 +39,23 @@ impl HostEnv {
         })
     }
 
+    /// [`HostEnv::from_process`] with the request's `environment` over the process's
+    /// variables (names compared as the OS does).
+    pub fn for_request(request: &crate::model::Request) -> Option<HostEnv> {
+        let mut env = HostEnv::from_process()?;
+        if request.environment.is_empty() {
+            return Some(env);
+        }
+        for (key, value) in &request.environment {
+            if env.platform.os == Os::Windows {
+                env.vars.retain(|k, _| !k.eq_ignore_ascii_case(key));
+            }
+            env.vars.insert(key.clone(), value.clone());
+        }
+        env.home = home_dir(env.platform.os, &env.vars).unwrap_or_default();
+        Some(env)
+    }
+
     pub fn var(&self, key: &str) -> Option<String> {
         if self.platform.os == Os::Windows {
             // Windows environment names are case-insensitive.

@@ -47,7 +47,64 @@ pub fn decode_request(request_json: &str) -> Result<Request, Error> {
             limit: MAX_REQUEST_BYTES,
         });
     }
-    serde_json::from_str::<Request>(request_json).map_err(|e| Error::InvalidRequest(e.to_string()))
+    let mut request = serde_json::from_str::<Request>(request_json)
+        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    resolve_resource_id(&mut request, request_json)?;
+    Ok(request)
+}
+
+/// `target.resourceId` (extension, what `Enter-AzVM -ResourceId` takes) names the
+/// machine in one value; it becomes the target's subscription, group, type and name, by
+/// the same rules as every ARM path. Given with any of those, they must agree.
+fn resolve_resource_id(request: &mut Request, request_json: &str) -> Result<(), Error> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        target: Option<IdOnly>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct IdOnly {
+        resource_id: Option<String>,
+    }
+    let named = serde_json::from_str::<WithId>(request_json)
+        .ok()
+        .and_then(|w| w.target)
+        .and_then(|t| t.resource_id);
+    let Some(id) = named else {
+        return Ok(());
+    };
+    let invalid = |why: String| Error::InvalidRequest(format!("target.resourceId: {why}"));
+    let parsed = arm::path::parse_machine_id(&id).map_err(|e| invalid(e.to_string()))?;
+    let target = request.target.get_or_insert_with(Default::default);
+    let pairs = [
+        (
+            "subscription",
+            &mut target.subscription,
+            parsed.subscription,
+        ),
+        (
+            "resourceGroup",
+            &mut target.resource_group,
+            parsed.resource_group,
+        ),
+        (
+            "resourceType",
+            &mut target.resource_type,
+            parsed.resource_type.to_string(),
+        ),
+        ("name", &mut target.name, parsed.name),
+    ];
+    for (field, given, from_id) in pairs {
+        match given {
+            Some(g) if !g.eq_ignore_ascii_case(&from_id) => {
+                return Err(invalid(format!(
+                    "it names {field} {from_id:?}, but target.{field} is {g:?}"
+                )));
+            }
+            _ => *given = Some(from_id),
+        }
+    }
+    Ok(())
 }
 
 /// [`run_json`] with another way to run the decoded request (the fuzz targets run only

@@ -135,6 +135,12 @@ pub struct Request {
     /// `target.resourceGroup`) makes the request a fleet diagnosis.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscriptions: Vec<String>,
+    /// Extension: environment variables as the host sees them, over the process's for
+    /// the checks. PowerShell on Linux and macOS keeps `$env:` changes to itself (.NET
+    /// never writes them to the process), so the module sends what Az.Ssh will see
+    /// (`PSModulePath`, `PATH`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
 }
 
 impl Default for Request {
@@ -159,6 +165,7 @@ impl Default for Request {
             report_path: None,
             host_versions: BTreeMap::new(),
             subscriptions: Vec::new(),
+            environment: BTreeMap::new(),
         }
     }
 }

@@ -81,7 +81,7 @@ pub fn run_cancellable(
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
     cancel: &Cancel,
 ) -> Result<Report, Error> {
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let env = HostEnv::for_request(request).ok_or(Error::UnsupportedPlatform)?;
     let how = How {
         options: EngineOptions::default(),
         progress,
@@ -265,6 +265,7 @@ fn without_explain(request: &Request) -> Request {
         report_path,
         host_versions,
         subscriptions,
+        environment,
     } = request;
     Request {
         schema_version: *schema_version,
@@ -286,6 +287,7 @@ fn without_explain(request: &Request) -> Request {
         report_path: report_path.clone(),
         host_versions: host_versions.clone(),
         subscriptions: subscriptions.clone(),
+        environment: environment.clone(),
     }
 }
 

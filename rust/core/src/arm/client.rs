@@ -66,6 +66,8 @@ pub struct ArmSettings {
     pub request_timeout: Duration,
     /// Retries after the first attempt (at most [`MAX_RETRIES`]).
     pub max_retries: u32,
+    /// The user's host: a TLS failure's remedy names what that host trusts.
+    pub client: crate::model::Client,
 }
 
 impl Default for ArmSettings {
@@ -77,6 +79,7 @@ impl Default for ArmSettings {
             proxy: None,
             request_timeout: Duration::from_secs(30),
             max_retries: 3,
+            client: crate::model::Client::default(),
         }
     }
 }
@@ -90,6 +93,7 @@ impl fmt::Debug for ArmSettings {
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .field("request_timeout", &self.request_timeout)
             .field("max_retries", &self.max_retries)
+            .field("client", &self.client)
             .finish()
     }
 }
@@ -123,6 +127,7 @@ pub struct ArmClient {
     proxy: Option<String>,
     /// No call runs (or waits to retry) past this instant.
     give_up_at: Option<Instant>,
+    client: crate::model::Client,
 }
 
 impl fmt::Debug for ArmClient {
@@ -145,7 +150,8 @@ impl ArmClient {
     /// Validates the settings and builds the HTTP client; no network I/O.
     pub fn new(settings: ArmSettings) -> Result<ArmClient, ArmError> {
         let ep = super::endpoint::parse(&settings.endpoint)?;
-        let tls = super::endpoint::tls_config(settings.ca_bundle.as_deref(), &ep.base)?;
+        let tls = super::endpoint::tls_config(settings.ca_bundle.as_deref(), &ep.base)
+            .map_err(|e| e.for_client(settings.client))?;
         let timeout = settings
             .request_timeout
             .clamp(Duration::from_millis(1), MAX_REQUEST_TIMEOUT);
@@ -205,6 +211,7 @@ impl ArmClient {
             ca_bundle: settings.ca_bundle,
             proxy: proxy.map(redact_userinfo),
             give_up_at: None,
+            client: settings.client,
         })
     }
 
@@ -256,6 +263,18 @@ impl ArmClient {
     /// [`ArmClient::send`], also giving the throttling headers of the last answer (for
     /// callers that pace many calls themselves: build the client with `max_retries: 0`).
     pub fn send_observed(
+        &self,
+        method: Method,
+        path: &ArmPath,
+        api_version: &str,
+        extra_query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(ArmResponse, Throttling), ArmError> {
+        self.send_with_retries(method, path, api_version, extra_query, body)
+            .map_err(|e| e.for_client(self.client))
+    }
+
+    fn send_with_retries(
         &self,
         method: Method,
         path: &ArmPath,

@@ -19,6 +19,7 @@ pub(super) fn settings(s: &Standin, timeout_ms: u64, retries: u32) -> ArmSetting
         proxy: None,
         request_timeout: Duration::from_millis(timeout_ms),
         max_retries: retries,
+        client: crate::model::Client::Standalone,
     }
 }
 
@@ -199,6 +200,23 @@ fn refused_connection_is_a_connect_error() {
     assert!(matches!(e, ArmError::Connect { .. }), "{e:?}");
     assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
     assert_clean(&e);
+}
+
+#[test]
+fn an_untrusted_certificate_names_what_the_users_host_trusts() {
+    let s = Standin::start(&json!({"routes": [{"path": "/x", "body": {}}]}));
+    let other = Standin::start(&json!({"routes": []}));
+    let mut cfg = settings(&s, 3000, 0);
+    cfg.ca_bundle = Some(other.ca_bundle.display().to_string());
+    cfg.client = crate::model::Client::Powershell;
+    let text = ArmClient::new(cfg)
+        .unwrap()
+        .get(&p("/x"), API)
+        .expect_err("untrusted")
+        .to_string();
+    assert!(text.contains("SSL_CERT_FILE"), "{text}");
+    assert!(text.contains("trusted root certificates"), "{text}");
+    assert!(!text.contains("REQUESTS_CA_BUNDLE"), "{text}");
 }
 
 #[test]

@@ -90,6 +90,7 @@ pub(crate) fn tls_config(
     let tls_setup = |detail: String| ArmError::Tls {
         url: endpoint.to_string(),
         detail: format!("cannot set up TLS: {detail}"),
+        hint: super::error::tls_hint(crate::model::Client::default()),
     };
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

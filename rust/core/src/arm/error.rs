@@ -7,8 +7,22 @@
 use std::error::Error as StdError;
 use std::io;
 
-/// The hint added to every TLS failure.
-pub const TLS_HINT: &str = "if you use a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at its CA";
+use crate::model::Client;
+
+/// What to do about a certificate this client does not trust, in terms of what the
+/// user's host reads: az (and the standalone binary, which follows az) reads
+/// `REQUESTS_CA_BUNDLE`; PowerShell hands the core no bundle, so the core trusts what
+/// .NET trusts there: the system store, and `SSL_CERT_FILE` on Linux.
+pub fn tls_hint(client: Client) -> &'static str {
+    match client {
+        Client::Powershell => {
+            "if you use a TLS-inspecting proxy, add its CA to this computer's trusted root certificates (on Linux, or point SSL_CERT_FILE at a PEM file holding it)"
+        }
+        Client::AzureCli | Client::Standalone => {
+            "if you use a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at its CA"
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArmError {
@@ -28,8 +42,13 @@ pub enum ArmError {
     Timeout { url: String },
     #[error("could not reach Azure Resource Manager at {url}: {detail}")]
     Connect { url: String, detail: String },
-    #[error("TLS failure talking to {url}: {detail}; {hint}", hint = TLS_HINT)]
-    Tls { url: String, detail: String },
+    #[error("TLS failure talking to {url}: {detail}; {hint}")]
+    Tls {
+        url: String,
+        detail: String,
+        /// [`tls_hint`] of the host's client.
+        hint: &'static str,
+    },
     #[error(
         "Azure Resource Manager answered {status} with an unreadable body from {url}: {detail}"
     )]
@@ -61,6 +80,18 @@ impl ArmError {
             ArmError::Cancelled { .. } => "arm-cancelled",
         }
     }
+
+    /// The same error, a TLS failure with the remedy for `client`'s host.
+    pub(crate) fn for_client(self, client: Client) -> ArmError {
+        match self {
+            ArmError::Tls { url, detail, .. } => ArmError::Tls {
+                url,
+                detail,
+                hint: tls_hint(client),
+            },
+            other => other,
+        }
+    }
 }
 
 /// What went wrong on the wire, before it is tied to a URL.
@@ -79,7 +110,11 @@ impl Transport {
         let url = url.to_string();
         match self {
             Transport::Timeout => ArmError::Timeout { url },
-            Transport::Tls(detail) => ArmError::Tls { url, detail },
+            Transport::Tls(detail) => ArmError::Tls {
+                url,
+                detail,
+                hint: tls_hint(Client::default()),
+            },
             Transport::Connect { detail } => ArmError::Connect { url, detail },
         }
     }

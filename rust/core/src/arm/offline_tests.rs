@@ -206,6 +206,7 @@ fn every_error_has_a_distinct_code() {
         ArmError::Tls {
             url: url.clone(),
             detail: "d".into(),
+            hint: super::error::tls_hint(crate::model::Client::Standalone),
         },
         ArmError::BadBody {
             url,
@@ -222,7 +223,11 @@ fn every_error_has_a_distinct_code() {
     codes.sort_unstable();
     codes.dedup();
     assert_eq!(codes.len(), errors.len());
-    assert!(errors[7].to_string().ends_with(super::error::TLS_HINT));
+    assert!(
+        errors[7]
+            .to_string()
+            .ends_with(super::error::tls_hint(crate::model::Client::Standalone))
+    );
 }
 
 #[test]

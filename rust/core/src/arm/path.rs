@@ -38,6 +38,10 @@ pub enum PathError {
     InvalidResourceGroup(String),
     #[error("machine name {0:?} is not valid: 1-260 characters without control characters")]
     InvalidName(String),
+    #[error(
+        "resource id {0:?} is not valid: expected /subscriptions/<subscription>/resourceGroups/<group>/providers/<namespace>/<type>/<name>"
+    )]
+    InvalidResourceId(String),
     #[error("resource type {0:?} is not an Arc-enabled server type (expected one of: {types})", types = ARC_RESOURCE_TYPES.join(", "))]
     UnknownResourceType(String),
 }
@@ -53,6 +57,7 @@ impl PathError {
             PathError::InvalidResourceGroup(_) => "invalid-resource-group",
             PathError::InvalidName(_) => "invalid-machine-name",
             PathError::UnknownResourceType(_) => "unknown-resource-type",
+            PathError::InvalidResourceId(_) => "invalid-resource-id",
         }
     }
 }
@@ -226,6 +231,62 @@ pub fn machine_path(
         .lit("providers")
         .lit(ty)
         .seg(name)
+}
+
+/// The parts of an Arc-enabled server's resource id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineId {
+    pub subscription: String,
+    pub resource_group: String,
+    /// Canonically cased (one of [`ARC_RESOURCE_TYPES`]).
+    pub resource_type: &'static str,
+    pub name: String,
+}
+
+/// Parses what `Enter-AzVM -ResourceId` takes,
+/// `/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}`
+/// (keywords matched case-insensitively, as ARM does; one trailing `/` allowed), for a
+/// supported Arc resource type. Each part passes the same rules as [`machine_path`]'s.
+pub fn parse_machine_id(id: &str) -> Result<MachineId, PathError> {
+    let invalid = || PathError::InvalidResourceId(id.to_string());
+    let trimmed = id.trim();
+    let rest = trimmed.strip_prefix('/').ok_or_else(invalid)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [
+        subs,
+        subscription,
+        groups,
+        resource_group,
+        providers,
+        namespace,
+        kind,
+        name,
+    ] = parts.as_slice()
+    else {
+        return Err(invalid());
+    };
+    let keywords_match = subs.eq_ignore_ascii_case("subscriptions")
+        && groups.eq_ignore_ascii_case("resourceGroups")
+        && providers.eq_ignore_ascii_case("providers");
+    if !keywords_match {
+        return Err(invalid());
+    }
+    let wanted = format!("{namespace}/{kind}");
+    let resource_type = ARC_RESOURCE_TYPES
+        .iter()
+        .copied()
+        .find(|t| t.eq_ignore_ascii_case(&wanted))
+        .ok_or(PathError::UnknownResourceType(wanted))?;
+    validate_subscription(subscription)?;
+    validate_resource_group(resource_group)?;
+    validate_machine_name(name)?;
+    Ok(MachineId {
+        subscription: subscription.to_string(),
+        resource_group: resource_group.to_string(),
+        resource_type,
+        name: name.to_string(),
+    })
 }
 
 /// `/subscriptions/{sub}/resourceGroups/{rg}`.

@@ -186,3 +186,67 @@ fn machine_names() {
     let e = machine_path("s", "rg", "Microsoft.HybridCompute/machines", "..").unwrap_err();
     assert_eq!(e.code(), "invalid-machine-name");
 }
+
+#[test]
+fn machine_ids_as_enter_azvm_takes_them() {
+    let sub = "00000000-1111-2222-3333-444444444444";
+    let id = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/web-01"
+    );
+    let parsed = parse_machine_id(&id).unwrap();
+    assert_eq!(
+        parsed,
+        MachineId {
+            subscription: sub.into(),
+            resource_group: "rg-arc".into(),
+            resource_type: "Microsoft.HybridCompute/machines",
+            name: "web-01".into(),
+        }
+    );
+    // ARM's own casing varies (resourcegroups, lower-case namespaces); a trailing / is fine.
+    let lower = format!(
+        "/SUBSCRIPTIONS/{sub}/resourcegroups/rg/providers/microsoft.scvmm/VIRTUALMACHINES/vm/"
+    );
+    let parsed = parse_machine_id(&lower).unwrap();
+    assert_eq!(parsed.resource_type, "Microsoft.ScVmm/virtualMachines");
+    assert_eq!(parsed.name, "vm");
+}
+
+#[test]
+fn machine_ids_that_are_not_arc_servers_are_refused() {
+    let sub = "00000000-1111-2222-3333-444444444444";
+    let azure_vm = format!(
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+    );
+    let e = parse_machine_id(&azure_vm).unwrap_err();
+    assert_eq!(e.code(), "unknown-resource-type");
+    assert!(
+        e.to_string().contains("Microsoft.HybridCompute/machines"),
+        "{e}"
+    );
+    for bad in [
+        "",
+        "web-01",
+        "subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/machines",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m/extensions/x",
+        "/subscriptions/s/groups/rg/providers/Microsoft.HybridCompute/machines/m",
+        "/subscriptions//resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m",
+    ] {
+        let e = parse_machine_id(bad).unwrap_err();
+        assert!(
+            matches!(e.code(), "invalid-resource-id" | "invalid-subscription"),
+            "{bad:?}: {e}"
+        );
+    }
+    let e = parse_machine_id(&format!(
+        "/subscriptions/{sub}/resourceGroups/rg!/providers/Microsoft.HybridCompute/machines/m"
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid-resource-group");
+    let e = parse_machine_id(&format!(
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/.."
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid-machine-name");
+}

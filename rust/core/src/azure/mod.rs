@@ -252,6 +252,7 @@ pub fn client_with(
         token: Some(token),
         ca_bundle: azure.ca_bundle,
         proxy: azure.proxy,
+        client: request.client,
         request_timeout,
         max_retries,
     };

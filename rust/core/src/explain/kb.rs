@@ -452,6 +452,17 @@ pub static ENTRIES: &[Entry] = &[
         template: r"error connecting to the address: 404 Endpoint does not exist",
         ..BASE
     },
+    // The same answer of the relay without the proxy's prefix, as users quote it
+    // ("Failed to create ssh connection: 404 Endpoint does not exist"); the prefixed
+    // entry above wins when both match.
+    Entry {
+        id: "relay-404-endpoint-not-exist",
+        diagnosis: "service-config-propagating",
+        confidence: 0.8,
+        anchors: &["404 endpoint does not exist"],
+        template: r"404 Endpoint does not exist",
+        ..BASE
+    },
     // ---- relay-listener-unavailable --------------------------------------------------
     // anatomy 4 row 12 (agent's relay listener down).
     Entry {

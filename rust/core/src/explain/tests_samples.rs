@@ -171,6 +171,10 @@ pub(super) const SAMPLES: &[(&str, &str)] = &[
         r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: 404 Endpoint does not exist.. websocket: bad handshake","proxyVersion":"1.3.026973"}"#,
     ),
     (
+        "relay-404-endpoint-not-exist",
+        "Failed to create ssh connection: 404 Endpoint does not exist",
+    ),
+    (
         "proxy-404-no-listeners",
         r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: 404 There are no listeners connected for the endpoint. TrackingId:5f1e2d3c-0000-4000-8000-123456789abc_G21, SystemTracker:azgnrelay-eastus-l1.servicebus.windows.net:microsoft.hybridcompute/machines/abc/123/v2, Timestamp:2024-05-01T10:00:00. websocket: bad handshake","proxyVersion":"1.3.026973"}"#,
     ),

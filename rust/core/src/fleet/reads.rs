@@ -106,6 +106,7 @@ pub fn client_for(request: &Request) -> Result<ArmClient, String> {
         token: Some(token),
         ca_bundle: azure.ca_bundle,
         proxy: azure.proxy,
+        client: request.client,
         request_timeout: crate::azure::REQUEST_TIMEOUT,
         // Retries are the limiter's, so that a 429 pauses every worker.
         max_retries: 0,
