@@ -38,7 +38,7 @@ impl Check for AzSshExtension {
         &["ssh-extension-missing", "proxy-architecture-unsupported"]
     }
     fn applies(&self, ctx: &Context) -> Applicability {
-        azure_cli_applies(ctx)
+        applies_here(ctx)
     }
 
     fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
@@ -105,7 +105,26 @@ impl Check for AzSshExtension {
     }
 }
 
-/// Runs for the Azure CLI client; in standalone mode only when az is present.
+/// Runs for the Azure CLI client; in standalone mode when az is present, or when an ssh
+/// extension sits beside a proxy az downloaded (az run with sudo, from a venv or /opt).
+fn applies_here(ctx: &Context) -> Applicability {
+    match azure_cli_applies(ctx) {
+        Applicability::Skip(reason) => {
+            let env = &ctx.env;
+            let lookup = |k: &str| env.var(k);
+            let ext_dir = platform::az_extension_dir(env.os(), &env.home, &lookup);
+            if proxy_downloaded(ctx) && Path::new(&ext_dir).join("ssh").is_dir() {
+                Applicability::Run
+            } else {
+                Applicability::Skip(reason)
+            }
+        }
+        other => other,
+    }
+}
+
+/// Runs for the Azure CLI client; in standalone mode only when az is in use here: on
+/// PATH, its configuration folder, or `--ssh-proxy-folder`.
 pub fn azure_cli_applies(ctx: &Context) -> Applicability {
     match ctx.request.client {
         Client::AzureCli => Applicability::Run,
@@ -128,7 +147,7 @@ pub fn azure_cli_applies(ctx: &Context) -> Applicability {
                 Applicability::Run
             } else {
                 Applicability::Skip(
-                    "Azure CLI not found (no az on PATH, no Azure CLI configuration folder)."
+                    "Azure CLI not found (no az on PATH, no Azure CLI configuration folder, no proxy in ~/.clientsshproxy)."
                         .into(),
                 )
             }
@@ -136,24 +155,64 @@ pub fn azure_cli_applies(ctx: &Context) -> Applicability {
     }
 }
 
-/// The version from the wheel's metadata (`ssh-2.0.6.dist-info/METADATA`).
+/// The proxy check also runs when az left a proxy in its default folder: az is used on
+/// this machine even when it is not on PATH (sudo, a venv, `/opt/az`).
+pub fn proxy_applies(ctx: &Context) -> Applicability {
+    match azure_cli_applies(ctx) {
+        Applicability::Skip(_) if proxy_downloaded(ctx) => Applicability::Run,
+        other => other,
+    }
+}
+
+/// Whether `~/.clientsshproxy` holds a file named like az's proxy (`sshProxy_*`).
+fn proxy_downloaded(ctx: &Context) -> bool {
+    let env = &ctx.env;
+    let folder = platform::az_default_proxy_folder(env.os(), &env.home);
+    std::fs::read_dir(folder).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("sshProxy_"))
+    })
+}
+
+/// The version from the `ssh` distribution's own metadata (`ssh-2.0.6.dist-info/METADATA`
+/// or an egg-info `PKG-INFO`). pip installs the extension's dependencies (oschmod, oras,
+/// requests...) into the same folder, each with its own metadata, so the `Name:` field
+/// decides, not the first metadata file found.
 fn installed_version(ssh_dir: &Path) -> Option<String> {
     let entries = std::fs::read_dir(ssh_dir).ok()?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    // The folder named for the distribution first; the others only in case it was renamed.
+    names.sort_by_key(|n| !n.to_ascii_lowercase().starts_with("ssh-"));
+    names.iter().find_map(|name| {
         let metadata = if name.ends_with(".dist-info") {
-            entry.path().join("METADATA")
+            ssh_dir.join(name).join("METADATA")
         } else if name.ends_with(".egg-info") {
-            entry.path().join("PKG-INFO")
+            ssh_dir.join(name).join("PKG-INFO")
         } else {
-            continue;
+            return None;
         };
-        let text = read_capped(&metadata)?;
-        if let Some(v) = text.lines().find_map(|l| l.strip_prefix("Version:")) {
-            return Some(v.trim().to_string());
+        metadata_version_of(&read_capped(&metadata)?, "ssh")
+    })
+}
+
+/// `Version:` of a core-metadata document whose `Name:` is `dist` (names compared as
+/// PEP 503 normalises them: case, `-`, `_` and `.` alike).
+fn metadata_version_of(text: &str, dist: &str) -> Option<String> {
+    let normal = |n: &str| n.trim().to_ascii_lowercase().replace(['_', '.'], "-");
+    // Headers end at the first blank line; the description after it may say anything.
+    let (mut name, mut version) = (None, None);
+    for line in text.lines().take_while(|l| !l.trim().is_empty()) {
+        if let Some(v) = line.strip_prefix("Name:") {
+            name.get_or_insert_with(|| normal(v));
+        } else if let Some(v) = line.strip_prefix("Version:") {
+            version.get_or_insert_with(|| v.trim().to_string());
         }
     }
-    None
+    (name.as_deref() == Some(dist)).then_some(version).flatten()
 }
 
 /// `CLIENT_PROXY_VERSION = "1.3.026973"` in the extension's constants.
@@ -177,4 +236,22 @@ fn read_capped(path: &Path) -> Option<String> {
     let mut bytes = Vec::new();
     file.take(MAX_FILE).read_to_end(&mut bytes).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metadata_version_of;
+
+    #[test]
+    fn only_the_named_distributions_metadata_gives_the_version() {
+        let ssh = "Metadata-Version: 2.1\nName: ssh\nVersion: 2.0.6\n\nName: other\n";
+        assert_eq!(metadata_version_of(ssh, "ssh").as_deref(), Some("2.0.6"));
+        let dep = "Metadata-Version: 2.1\nName: certifi\nVersion: 2025.9.1\n";
+        assert_eq!(metadata_version_of(dep, "ssh"), None);
+        assert_eq!(
+            metadata_version_of("Name: SSH\nVersion: 1.1.6", "ssh").as_deref(),
+            Some("1.1.6")
+        );
+        assert_eq!(metadata_version_of("Version: 2.0.6\n", "ssh"), None);
+    }
 }
