@@ -246,6 +246,13 @@ pub static DIAGNOSES: &[Diagnosis] = &[
     ),
     // A symptom, not a cause: see [`SYMPTOMS`].
     diag!(
+        "ssh-auth-refused",
+        "The server refused ssh's sign-in (a symptom: its cause is elsewhere)",
+        Server,
+        GUIDE,
+        251
+    ),
+    diag!(
         "ssh-connection-closed",
         "ssh's connection ended (a symptom: its cause is elsewhere)",
         Client,
@@ -268,27 +275,47 @@ pub struct Symptom {
     pub tell_apart: &'static [&'static str],
 }
 
-pub static SYMPTOMS: &[Symptom] = &[Symptom {
-    id: "ssh-connection-closed",
-    likely_causes: &[
-        "ssh-traffic-not-allowed",
-        "relay-listener-unavailable",
-        "post-preview-reconfiguration",
-        "agent-outdated",
-        "service-config-propagating",
-        "machine-disconnected",
-        "proxy-permission-denied",
-    ],
-    tell_apart: &[
-        "azure.machine",
-        "azure.ssh-service-config",
-        "server.agent",
-        "server.agent-services",
-        "server.allowed-port",
-        "server.sshd-service",
-        "client.proxy-binary",
-    ],
-}];
+pub static SYMPTOMS: &[Symptom] = &[
+    Symptom {
+        id: "ssh-auth-refused",
+        likely_causes: &[
+            "connect-permission-missing",
+            "entra-login-extension-missing",
+            "openssh-version-incompatible",
+            "private-key-permissions",
+            "entra-cert-too-open-wam",
+            "local-user-required",
+        ],
+        tell_apart: &[
+            "azure.permissions",
+            "azure.entra-login",
+            "server.entra-login",
+            "server.sshd-config",
+            "client.openssh",
+        ],
+    },
+    Symptom {
+        id: "ssh-connection-closed",
+        likely_causes: &[
+            "ssh-traffic-not-allowed",
+            "relay-listener-unavailable",
+            "post-preview-reconfiguration",
+            "agent-outdated",
+            "service-config-propagating",
+            "machine-disconnected",
+            "proxy-permission-denied",
+        ],
+        tell_apart: &[
+            "azure.machine",
+            "azure.ssh-service-config",
+            "server.agent",
+            "server.agent-services",
+            "server.allowed-port",
+            "server.sshd-service",
+            "client.proxy-binary",
+        ],
+    },
+];
 
 pub fn symptom(id: &str) -> Option<&'static Symptom> {
     SYMPTOMS.iter().find(|s| s.id == id)

@@ -196,6 +196,13 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
                 ],
             )
         }
+        "ssh-auth-refused" => (
+            format!("The server turned down every key ssh offered; that alone does not say why. For Microsoft Entra login it is usually a missing 'Virtual Machine User Login' role on {machine}, the AADSSHLoginForLinux extension missing, or OpenSSH versions that cannot agree on the certificate's signature; for a local user, a key the server does not know. Run the doctor against the machine to tell them apart."),
+            vec![
+                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg} -n {machine}")),
+                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg} -Name {machine}")),
+            ],
+        ),
         "ssh-connection-closed" => (
             format!("ssh only says that the connection through the SSH proxy ended; the cause is elsewhere. It is usually one of: sshd not running or port {port} not allowed on the server, the agent's relay listener down, a service configuration made before the agent was 1.31, or a configuration not live yet. Run the doctor against the machine to tell them apart."),
             vec![

@@ -370,18 +370,14 @@ const FROM_GUIDES: &[Entry] = &[
         extra: &["The client '{user}' with object id"],
         ..BASE
     },
-    // seed; OpenSSH's final refusal. Generic: many causes end here.
+    // seed; OpenSSH's final refusal. Generic: many causes end here, so it is a symptom
+    // (its likely causes in `catalogue::SYMPTOMS`), dropped beside any cause.
     Entry {
         id: "ssh-publickey-denied",
-        diagnosis: "connect-permission-missing",
+        diagnosis: "ssh-auth-refused",
         confidence: 0.45,
         anchors: &["denied (publickey"],
         template: r"Permission denied (publickey",
-        unless: &[
-            "private-key-permissions",
-            "openssh-version-incompatible",
-            "entra-cert-too-open-wam",
-        ],
         ..BASE
     },
     // ---- provider-not-registered -----------------------------------------------------
@@ -678,7 +674,7 @@ const FROM_GUIDES: &[Entry] = &[
     Entry {
         id: "nonetype-unpack",
         diagnosis: "ssh-extension-broken",
-        confidence: 0.6,
+        confidence: 0.75,
         anchors: &["non-iterable"],
         template: r"cannot unpack non-iterable NoneType object",
         ..BASE

@@ -14,6 +14,15 @@ use super::kb::{BASE, Entry};
 /// A Python error is the ssh extension's when its files are in the traceback.
 const SSH_EXTENSION_FILES: &[&str] = &["azext_ssh", "cliextensions/ssh"];
 
+/// Signs that the key in question is az's Entra certificate.
+const ENTRA_CERTIFICATE: &[&str] = &[
+    "aadcert",
+    "aad_certhandler",
+    "rsa-cert-v01",
+    "sshproxy",
+    "az ssh",
+];
+
 pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
     // ---- client-binaries-not-found: every shell's "not found" ----------------------
     // cmd.exe (`'ssh' is not recognized as an internal or external command`) and
@@ -243,6 +252,17 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         template: r"extension is not compatible with this version of the CLI",
         ..BASE
     },
+    // A traceback through the extension's own files, even cut before its last line
+    // (Azure/azure-cli#31408): az prints one only when the extension crashed.
+    Entry {
+        id: "extension-traceback-frame",
+        diagnosis: "ssh-extension-broken",
+        confidence: 0.7,
+        anchors: &[".py\", line"],
+        template: r#"azext_ssh{_}.py", line"#,
+        context: SSH_EXTENSION_FILES,
+        ..BASE
+    },
     // ---- proxy-download-blocked -------------------------------------------------------------
     // azure-cli-extensions src/ssh connectivity_utils.py, ssh >= 2.0.3 (oras from MCR).
     Entry {
@@ -350,6 +370,8 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         confidence: 0.75,
         anchors: &["userauth_pubkey"],
         template: r"userauth_pubkey: {_} not in PubkeyAccepted",
+        // A plain key refused this way is any ssh setup's; only an Entra certificate's is ours.
+        context: ENTRA_CERTIFICATE,
         ..BASE
     },
     // aad_certhandler on the server got a plain key, not the certificate the client dropped

@@ -91,6 +91,10 @@ pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
         "  File \"/home/alice/.azure/cliextensions/ssh/oras/provider.py\", line 14, in <module>\n    import jsonschema\nImportError: cannot import name 'FormatChecker' from 'jsonschema'",
     ),
     (
+        "extension-traceback-frame",
+        "  File \"/Users/bob/.azure/cliextensions/ssh/azext_ssh/connectivity_utils.py\", line 10, in <module>\n    import oras.client",
+    ),
+    (
         "extension-needs-newer-core",
         "The 'ssh' extension is not compatible with this version of the CLI.\nYou have CLI core version 2.40.0 and this extension requires a min of 2.45.0.",
     ),
@@ -136,7 +140,7 @@ pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
     ),
     (
         "sshd-algorithm-not-accepted",
-        "sshd[1234]: userauth_pubkey: signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms [preauth]",
+        "sshd[1234]: userauth_pubkey: signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms [preauth]\nsshd[1234]: AuthorizedKeysCommand /usr/sbin/aad_certhandler ssh-rsa-cert-v01@openssh.com",
     ),
     (
         "aad-certhandler-not-certificate",
