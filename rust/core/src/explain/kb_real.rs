@@ -200,7 +200,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "aad-login-windows-unsupported",
         diagnosis: "local-user-required",
         confidence: 0.95,
-        anchors: &["supported for windows"],
+        anchors: &["currently"],
         template: r"credentials is not currently supported for Windows",
         ..BASE
     },
@@ -269,7 +269,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "proxy-download-failed",
         diagnosis: "proxy-download-blocked",
         confidence: 0.85,
-        anchors: &["connectivity proxy"],
+        anchors: &["to download"],
         template: r"to download Arc Connectivity Proxy",
         ..BASE
     },
@@ -278,7 +278,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "proxy-download-failed-legacy",
         diagnosis: "proxy-download-blocked",
         confidence: 0.9,
-        anchors: &["client proxy executable"],
+        anchors: &["to download"],
         template: r"Failed to download client proxy executable from",
         ..BASE
     },
