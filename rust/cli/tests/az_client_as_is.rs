@@ -88,6 +88,49 @@ fn the_ssh_extension_version_comes_from_its_own_metadata_not_a_dependency() {
 }
 
 #[test]
+fn a_dependency_missing_beside_the_extension_is_a_broken_extension() {
+    let m = Machine::new();
+    let wheels = m.root.join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    wheel(&wheels, "oras", "0.1.30", "oras", &[]);
+    wheel(&wheels, "ssh", "2.0.7", "azext_ssh", &["oras==0.1.30"]);
+    let target = m.home.join(".azure/cliextensions/ssh");
+    let pip = Command::new("python3")
+        .args(["-m", "pip", "install", "-q", "--no-index", "--find-links"])
+        .arg(&wheels)
+        .arg("--target")
+        .arg(&target)
+        .args(["--disable-pip-version-check", "ssh==2.0.7"])
+        .output()
+        .expect("pip runs");
+    assert!(pip.status.success(), "{}", text(&pip.stderr));
+    let (_, report) = m.json(&["arc", "--client", "azure-cli"]);
+    assert_eq!(
+        finding(&report, "client.az-ssh-extension")["status"],
+        "pass"
+    );
+
+    // What Azure/azure-cli#31408 found: the extension without its oras.
+    for entry in std::fs::read_dir(&target).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("oras") {
+            std::fs::remove_dir_all(entry.path()).unwrap();
+        }
+    }
+    let (code, report) = m.json(&["arc", "--client", "azure-cli"]);
+    assert_eq!(code, 1, "{report:#}");
+    let f = finding(&report, "client.az-ssh-extension");
+    assert_eq!(f["diagnosis"], "ssh-extension-broken", "{f:#}");
+    assert_eq!(f["evidence"]["missing dependencies"], "oras", "{f:#}");
+    assert!(
+        f["remedy"]["commands"][0]["command"]
+            .as_str()
+            .unwrap()
+            .contains("az extension remove --name ssh"),
+        "{f:#}"
+    );
+}
+
+#[test]
 fn a_proxy_az_downloaded_is_checked_even_when_az_is_off_path() {
     let m = Machine::new();
     // az ran with sudo or from a venv: not on PATH, no ~/.azure, only its proxy here.

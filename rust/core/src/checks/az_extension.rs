@@ -35,7 +35,11 @@ impl Check for AzSshExtension {
         "Azure CLI ssh extension"
     }
     fn diagnoses(&self) -> &'static [&'static str] {
-        &["ssh-extension-missing", "proxy-architecture-unsupported"]
+        &[
+            "ssh-extension-missing",
+            "ssh-extension-broken",
+            "proxy-architecture-unsupported",
+        ]
     }
     fn applies(&self, ctx: &Context) -> Applicability {
         applies_here(ctx)
@@ -57,7 +61,8 @@ impl Check for AzSshExtension {
             .evidence("extension folder", ext_dir)
             .with_output(AzExtensionFacts::default()));
         }
-        let version_text = installed_version(&ssh_dir);
+        let metadata = installed_metadata(&ssh_dir);
+        let version_text = metadata.as_ref().map(|m| m.version.clone());
         let version = version_text
             .as_deref()
             .and_then(|v| Version::parse(v.trim()).ok());
@@ -92,7 +97,25 @@ impl Check for AzSshExtension {
                     &vars,
                 )
             }
-            Some(v) => Outcome::pass(format!("The ssh extension {v} is installed.")),
+            Some(v) => {
+                let requires = metadata.map(|m| m.requires).unwrap_or_default();
+                let missing = missing_dependencies(&ssh_dir, &requires);
+                if missing.is_empty() {
+                    Outcome::pass(format!("The ssh extension {v} is installed."))
+                } else {
+                    Outcome::problem(
+                        Status::Fail,
+                        "ssh-extension-broken",
+                        format!(
+                            "The ssh extension {v} needs {}, which is not installed beside it in {}; it fails as soon as az loads it.",
+                            missing.join(", "),
+                            ssh_dir.display()
+                        ),
+                        &vars,
+                    )
+                    .evidence("missing dependencies", missing.join(", "))
+                }
+            }
         };
         let mut outcome = outcome
             .evidence("extension folder", ssh_dir.display().to_string())
@@ -175,11 +198,11 @@ fn proxy_downloaded(ctx: &Context) -> bool {
     })
 }
 
-/// The version from the `ssh` distribution's own metadata (`ssh-2.0.6.dist-info/METADATA`
-/// or an egg-info `PKG-INFO`). pip installs the extension's dependencies (oschmod, oras,
+/// What the `ssh` distribution's own metadata says (`ssh-2.0.6.dist-info/METADATA`, or an
+/// egg-info `PKG-INFO`). pip installs the extension's dependencies (oschmod, oras,
 /// requests...) into the same folder, each with its own metadata, so the `Name:` field
 /// decides, not the first metadata file found.
-fn installed_version(ssh_dir: &Path) -> Option<String> {
+fn installed_metadata(ssh_dir: &Path) -> Option<Metadata> {
     let entries = std::fs::read_dir(ssh_dir).ok()?;
     let mut names: Vec<String> = entries
         .flatten()
@@ -195,24 +218,71 @@ fn installed_version(ssh_dir: &Path) -> Option<String> {
         } else {
             return None;
         };
-        metadata_version_of(&read_capped(&metadata)?, "ssh")
+        metadata_of(&read_capped(&metadata)?, "ssh")
     })
 }
 
-/// `Version:` of a core-metadata document whose `Name:` is `dist` (names compared as
-/// PEP 503 normalises them: case, `-`, `_` and `.` alike).
-fn metadata_version_of(text: &str, dist: &str) -> Option<String> {
-    let normal = |n: &str| n.trim().to_ascii_lowercase().replace(['_', '.'], "-");
+#[derive(Debug, Default, PartialEq)]
+struct Metadata {
+    version: String,
+    /// Normalised names of the unconditional `Requires-Dist:` entries.
+    requires: Vec<String>,
+}
+
+/// PEP 503 normalisation: case, `-`, `_` and `.` alike.
+fn normal_name(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// The core-metadata document's version and dependencies when its `Name:` is `dist`.
+fn metadata_of(text: &str, dist: &str) -> Option<Metadata> {
     // Headers end at the first blank line; the description after it may say anything.
-    let (mut name, mut version) = (None, None);
+    let (mut name, mut version, mut requires) = (None, None, Vec::new());
     for line in text.lines().take_while(|l| !l.trim().is_empty()) {
         if let Some(v) = line.strip_prefix("Name:") {
-            name.get_or_insert_with(|| normal(v));
+            name.get_or_insert_with(|| normal_name(v));
         } else if let Some(v) = line.strip_prefix("Version:") {
             version.get_or_insert_with(|| v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("Requires-Dist:") {
+            // A dependency with an environment marker may not apply here: not judged.
+            let v = v.trim();
+            if !v.contains(';') {
+                let end = v
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                    .unwrap_or(v.len());
+                if end > 0 {
+                    requires.push(normal_name(&v[..end]));
+                }
+            }
         }
     }
-    (name.as_deref() == Some(dist)).then_some(version).flatten()
+    if name.as_deref() != Some(dist) {
+        return None;
+    }
+    Some(Metadata {
+        version: version?,
+        requires,
+    })
+}
+
+/// The required distributions with no metadata folder beside the extension: pip
+/// installs every dependency into the extension's own folder.
+fn missing_dependencies(ssh_dir: &Path, requires: &[String]) -> Vec<String> {
+    let installed: Vec<String> = std::fs::read_dir(ssh_dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".dist-info") || n.ends_with(".egg-info"))
+                .map(|n| normal_name(n.split('-').next().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    requires
+        .iter()
+        .filter(|r| !installed.contains(r))
+        .cloned()
+        .collect()
 }
 
 /// `CLIENT_PROXY_VERSION = "1.3.026973"` in the extension's constants.
@@ -240,18 +310,22 @@ fn read_capped(path: &Path) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::metadata_version_of;
+    use super::{Metadata, metadata_of};
 
     #[test]
-    fn only_the_named_distributions_metadata_gives_the_version() {
-        let ssh = "Metadata-Version: 2.1\nName: ssh\nVersion: 2.0.6\n\nName: other\n";
-        assert_eq!(metadata_version_of(ssh, "ssh").as_deref(), Some("2.0.6"));
-        let dep = "Metadata-Version: 2.1\nName: certifi\nVersion: 2025.9.1\n";
-        assert_eq!(metadata_version_of(dep, "ssh"), None);
+    fn only_the_named_distributions_metadata_counts() {
+        let ssh = "Metadata-Version: 2.1\nName: ssh\nVersion: 2.0.6\nRequires-Dist: oschmod==0.3.12\nRequires-Dist: oras (==0.1.30)\nRequires-Dist: pywin32; sys_platform == 'win32'\n\nName: other\n";
         assert_eq!(
-            metadata_version_of("Name: SSH\nVersion: 1.1.6", "ssh").as_deref(),
-            Some("1.1.6")
+            metadata_of(ssh, "ssh"),
+            Some(Metadata {
+                version: "2.0.6".into(),
+                requires: vec!["oschmod".into(), "oras".into()],
+            })
         );
-        assert_eq!(metadata_version_of("Version: 2.0.6\n", "ssh"), None);
+        let dep = "Metadata-Version: 2.1\nName: certifi\nVersion: 2025.9.1\n";
+        assert_eq!(metadata_of(dep, "ssh"), None);
+        let upper = metadata_of("Name: SSH\nVersion: 1.1.6", "ssh").map(|m| m.version);
+        assert_eq!(upper.as_deref(), Some("1.1.6"));
+        assert_eq!(metadata_of("Version: 2.0.6\n", "ssh"), None);
     }
 }

@@ -31,8 +31,9 @@ pub(super) struct Verifier {
     regexes: OnceLock<Regexes>,
     /// The value that ends the message (see [`trailing_hole`]).
     pub(super) trailing: Option<String>,
-    /// The template opens with a value, before its first fixed phrase.
-    pub(super) leading_value: bool,
+    /// The most skeleton bytes the value a template opens with may take (0: it opens
+    /// with fixed text).
+    pub(super) leading_gap: usize,
     /// The path that ends the message's sentence (see [`ends_with_path_sentence`]).
     pub(super) sentence: Option<String>,
     /// Skeletons of the [`Entry::require`] needles, each split at `|` into alternatives.
@@ -151,8 +152,11 @@ pub(super) fn max_gap(key: &str) -> usize {
         "version" | "platform" => 40,
         "machine" | "resourceGroup" | "subscription" => 120,
         "user" => 160,
-        "path" | "modulePath" | "folder" | "scope" | "file" => 500,
-        "command" => 260,
+        "path" | "modulePath" | "folder" | "scope" => 500,
+        // A value that opens a message: a program's name or path, kept short so that a
+        // common phrase after it (`not found`) is cheap to rule out.
+        "file" => 200,
+        "command" => 48,
         _ => 300,
     }
 }
@@ -275,14 +279,17 @@ fn verifier(e: &'static Entry) -> Verifier {
     let sentence = ends_with_path_sentence(&parts)
         .then(|| hole_name(parts.len() - 2))
         .flatten();
-    let leading_value = parts.iter().find_map(|p| match p {
-        Piece::Hole(_) => Some(true),
-        Piece::Text(t) if skeleton_of(t).count() > 0 => Some(false),
-        Piece::Text(_) => None,
-    }) == Some(true);
+    let leading_gap = parts
+        .iter()
+        .find_map(|p| match p {
+            Piece::Hole(k) => Some(max_gap(k)),
+            Piece::Text(t) if skeleton_of(t).count() > 0 => Some(0),
+            Piece::Text(_) => None,
+        })
+        .unwrap_or(0);
     Verifier {
         phrases,
-        leading_value,
+        leading_gap,
         entry: e,
         regexes: OnceLock::new(),
         trailing,

@@ -31,8 +31,8 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
         end += find(skel.get(end..lim)?, phrase)? + phrase.len();
     }
     // A required value is cheap to rule out: its needle must be near, in the skeleton
-    // (before the first phrase too: a message may start with its value).
-    let near = &skel[s0.saturating_sub(max_gap("path"))..(end + max_gap("path")).min(skel.len())];
+    // (before the first phrase too when the message opens with its value).
+    let near = &skel[s0.saturating_sub(v.leading_gap)..(end + max_gap("path")).min(skel.len())];
     let near_one = |alts: &Vec<Vec<u8>>| alts.iter().any(|a| find(near, a).is_some());
     if !v.require.iter().all(near_one) {
         return None;
@@ -48,7 +48,7 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
     let mut rs = line_start(text, t0);
     // A message that opens with its value may have it on the lines before its first
     // phrase (a wrapped path, PowerShell's continuation).
-    if v.leading_value {
+    if v.leading_gap > 0 {
         for _ in 0..4 {
             rs = line_start(text, rs.saturating_sub(1));
         }
