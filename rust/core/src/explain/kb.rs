@@ -81,7 +81,7 @@ pub(super) const SSH_CONTEXT: &[&str] = &[
 /// Every entry: the ones taken from the guides and the clients' code first, then the
 /// ones found in what users really paste ([`super::kb_real`]).
 pub static ENTRIES: LazyLock<Vec<Entry>> =
-    LazyLock::new(|| [FROM_GUIDES, super::kb_real::FROM_REAL_REPORTS].concat());
+    LazyLock::new(|| [FROM_GUIDES, &super::kb_real::FROM_REAL_REPORTS[..0]].concat());
 
 const FROM_GUIDES: &[Entry] = &[
     // ---- client-binaries-not-found -------------------------------------------------
@@ -441,10 +441,8 @@ const FROM_GUIDES: &[Entry] = &[
         id: "arm-machine-not-found",
         diagnosis: "machine-not-found",
         confidence: 0.85,
-        anchors: &[
-            "(resourcenotfound)",
-            "resource 'microsoft.hybridcompute/machines/",
-        ],
+        // PowerShell prints the message without its code, after the cmdlet's name.
+        anchors: &["(resourcenotfound)", "get-azconnectedmachine"],
         template: r"The Resource 'Microsoft.HybridCompute/machines/{machine}' under resource group '{resourceGroup}' was not found",
         ..BASE
     },
