@@ -81,7 +81,7 @@ pub(super) const SSH_CONTEXT: &[&str] = &[
 /// Every entry: the ones taken from the guides and the clients' code first, then the
 /// ones found in what users really paste ([`super::kb_real`]).
 pub static ENTRIES: LazyLock<Vec<Entry>> =
-    LazyLock::new(|| [FROM_GUIDES, &super::kb_real::FROM_REAL_REPORTS[..0]].concat());
+    LazyLock::new(|| [FROM_GUIDES, super::kb_real::FROM_REAL_REPORTS].concat());
 
 const FROM_GUIDES: &[Entry] = &[
     // ---- client-binaries-not-found -------------------------------------------------
