@@ -442,7 +442,7 @@ const FROM_GUIDES: &[Entry] = &[
         diagnosis: "machine-not-found",
         confidence: 0.85,
         // PowerShell prints the message without its code, after the cmdlet's name.
-        anchors: &["(resourcenotfound)", "get-azconnectedmachine"],
+        anchors: &["(resourcenotfound)", "azconnectedmachine"],
         template: r"The Resource 'Microsoft.HybridCompute/machines/{machine}' under resource group '{resourceGroup}' was not found",
         ..BASE
     },

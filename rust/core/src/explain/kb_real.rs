@@ -53,7 +53,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "bash-command-not-found",
         diagnosis: "client-binaries-not-found",
         confidence: 0.85,
-        anchors: &["command not found"],
+        anchors: &["d not found"],
         template: r"{command}: command not found",
         require: &[("command", "ssh")],
         ..BASE
@@ -62,7 +62,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "zsh-command-not-found",
         diagnosis: "client-binaries-not-found",
         confidence: 0.85,
-        anchors: &["command not found"],
+        anchors: &["d not found"],
         // zsh puts the program last; its name is fixed text, which a wrap cannot cut.
         template: r"command not found: ssh",
         ..BASE
@@ -113,7 +113,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "ps-default-endpoint-unauthorized",
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
-        anchors: &["authorization failure"],
+        anchors: &["target resource"],
         template: r"Failed to create default {_} endpoint for target resource with an Authorization failure",
         ..BASE
     },
@@ -133,7 +133,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "ps-list-credentials-forbidden",
         diagnosis: "connect-permission-missing",
         confidence: 0.9,
-        anchors: &["listcredentials operation"],
+        anchors: &["with error code"],
         template: r"ListCredentials operation failed with error code 'Forbidden'",
         ..BASE
     },
@@ -269,7 +269,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "proxy-download-failed",
         diagnosis: "proxy-download-blocked",
         confidence: 0.85,
-        anchors: &["to download"],
+        anchors: &["o download"],
         template: r"to download Arc Connectivity Proxy",
         ..BASE
     },
@@ -278,7 +278,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "proxy-download-failed-legacy",
         diagnosis: "proxy-download-blocked",
         confidence: 0.9,
-        anchors: &["to download"],
+        anchors: &["o download"],
         template: r"Failed to download client proxy executable from",
         ..BASE
     },
@@ -309,7 +309,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         id: "token-not-in-local-cache",
         diagnosis: "not-signed-in",
         confidence: 0.85,
-        anchors: &["local cache"],
+        anchors: &["m local cache"],
         template: r"Could not retrieve token from local cache",
         ..BASE
     },

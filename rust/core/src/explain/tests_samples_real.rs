@@ -5,6 +5,10 @@
 /// (entry id, sample).
 pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
     (
+        "arm-machine-not-found",
+        "Get-AzConnectedMachine_Get: The Resource 'Microsoft.HybridCompute/machines/vm1' under resource group 'rg1' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    ),
+    (
         "shell-not-recognized",
         "'ssh' is not recognized as an internal or external command,\noperable program or batch file.",
     ),
