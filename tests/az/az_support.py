@@ -81,15 +81,17 @@ def rust_binaries():
     return debug / 'arm-standin', debug / 'ssh-troubleshoot'
 
 
-def build_fixture_wheel(source, name, version, out_dir):
-    """A py3-none-any wheel of the package folders in `source` (no build tools needed)."""
+def build_fixture_wheel(source, name, version, out_dir, requires=()):
+    """A py3-none-any wheel of the package folders in `source` (no build tools needed),
+    declaring `requires` as its dependencies (`Requires-Dist`)."""
     dist = f'{name}-{version}.dist-info'
     files = {}
     for path in sorted(Path(source).rglob('*')):
         if path.is_file() and '__pycache__' not in path.parts:
             files[path.relative_to(source).as_posix()] = path.read_bytes()
     files[f'{dist}/METADATA'] = (f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n'
-                                 f'Summary: test stand-in for the {name} extension\n').encode()
+                                 f'Summary: test stand-in for the {name} extension\n'
+                                 + ''.join(f'Requires-Dist: {r}\n' for r in requires)).encode()
     files[f'{dist}/WHEEL'] = (b'Wheel-Version: 1.0\nGenerator: ssh-troubleshoot-tests\n'
                               b'Root-Is-Purelib: true\nTag: py3-none-any\n')
     record = []

@@ -56,8 +56,19 @@ def world(tmp_path_factory):
 
     log(f'==> az extension add --source {wheel.name}')
     az('extension', 'add', '--source', str(wheel), '-y', check=True)
-    ssh_wheel = build_fixture_wheel(FIXTURES / 'ssh_extension', 'ssh', '2.0.6', workdir)
-    az('extension', 'add', '--source', str(ssh_wheel), '-y', check=True)
+    # The stand-in ssh extension depends, like the real one, on packages pip puts beside
+    # it with their own metadata (at versions that must not be taken for the extension's).
+    wheels = workdir / 'wheels'
+    wheels.mkdir()
+    for dep, version in (('oschmod', '0.3.12'), ('certifi', '2025.9.1')):
+        package = workdir / 'deps' / dep
+        (package / dep).mkdir(parents=True)
+        (package / dep / '__init__.py').write_text('')
+        build_fixture_wheel(package, dep, version, wheels)
+    ssh_wheel = build_fixture_wheel(FIXTURES / 'ssh_extension', 'ssh', '2.0.6', wheels,
+                                    requires=('oschmod==0.3.12', 'certifi'))
+    az('extension', 'add', '--source', str(ssh_wheel), '-y', check=True,
+       env={'PIP_NO_INDEX': '1', 'PIP_FIND_LINKS': str(wheels)})
 
     standin = w.standin()
     url = standin.url

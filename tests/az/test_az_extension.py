@@ -43,6 +43,16 @@ def test_the_extension_is_installed_and_listed(az):
         assert flag in help_text, flag
 
 
+def test_the_ssh_extension_version_is_its_own_not_a_dependency(az, world):
+    ext = world.az.root / 'cliextensions' / 'ssh'
+    infos = sorted(p.name for p in ext.glob('*.dist-info'))
+    assert len(infos) == 3, f'pip put the dependencies beside the extension: {infos}'
+    report = az(*ARC, '--offline', '-o', 'json', check=True).json()
+    f = finding(report, 'client.az-ssh-extension')
+    assert f['evidence']['version'] == '2.0.6', f
+    assert '2.0.6' in f['summary'], f
+
+
 def test_a_healthy_machine_as_json_with_az_context(az, world):
     run = az(*ARC, *TARGET, '-o', 'json')
     assert run.code == 0, str(run)

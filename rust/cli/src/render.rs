@@ -138,6 +138,14 @@ fn body(report: &Report, style: &Style, heading: &str) -> String {
             for (key, value) in &e.extracted {
                 let _ = writeln!(out, "         {key:10} {value}");
             }
+            if e.symptom {
+                let _ = writeln!(
+                    out,
+                    "         symptom    a consequence, not its cause; likely causes: {}",
+                    e.likely_causes.join(", ")
+                );
+                let _ = writeln!(out, "         tell apart {}", e.tell_apart.join(", "));
+            }
             remedy_lines(&mut out, &e.remedy);
         }
     } else if report.findings.is_empty() {

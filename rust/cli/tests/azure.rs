@@ -106,6 +106,10 @@ fn each_azure_diagnosis_is_proven_from_what_arm_says() {
             "azure.resource-provider", "provider-not-registered"),
         ("not found", Scenario::healthy().answer("GET", &format!("/subscriptions/{SUB}/resourceGroups/{RG}/resources"), 200, json!({"value": []})),
             "azure.machine", "machine-not-found"),
+        ("two Arc types, one name", Scenario::healthy().answer("GET", &format!("/subscriptions/{SUB}/resourceGroups/{RG}/resources"), 200, json!({"value": [
+                {"id": arm::machine_path(), "name": VM, "type": "Microsoft.HybridCompute/machines"},
+                {"id": format!("/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ConnectedVMwarevSphere/virtualMachines/{VM}"), "name": VM, "type": "Microsoft.ConnectedVMwarevSphere/virtualMachines"}]})),
+            "azure.machine", "resource-name-ambiguous"),
         ("disconnected", Scenario::healthy().answer("GET", &arm::machine_path(), 200, json!({"properties": {"status": "Disconnected", "agentVersion": "1.45.0", "lastStatusChange": "2026-11-01T00:00:00Z", "osType": "linux"}})),
             "azure.machine", "machine-disconnected"),
         ("old agent", Scenario::healthy().answer("GET", &arm::machine_path(), 200, json!({"properties": {"status": "Connected", "agentVersion": "1.30.02312.1", "osType": "linux"}})),

@@ -211,3 +211,60 @@ fn json_output_is_exactly_one_report_document() {
     }
     assert_eq!(report["tool"]["name"], "ssh-troubleshoot");
 }
+
+#[test]
+fn a_generic_symptom_is_reported_as_one_with_its_likely_causes() {
+    let m = Machine::new();
+    m.az_extension("2.0.6");
+    m.az_proxy(0o755);
+    let closed = "kex_exchange_identification: Connection closed by remote host\nConnection closed by UNKNOWN port 65535";
+    let (code, report) = m.json(&["arc", "--explain", closed]);
+    assert_eq!(code, 1, "{report:#}");
+    let first = &report["explained"][0];
+    assert_eq!(first["diagnosis"], "ssh-connection-closed", "{report:#}");
+    assert_eq!(first["symptom"], true, "{first:#}");
+    let causes: Vec<&str> = first["likelyCauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(causes.contains(&"ssh-traffic-not-allowed"), "{causes:?}");
+    assert!(
+        causes.contains(&"post-preview-reconfiguration"),
+        "{causes:?}"
+    );
+    assert!(
+        first["tellApart"].as_array().unwrap().len() >= 3,
+        "{first:#}"
+    );
+    // The checks of its likely causes run: here the proxy's.
+    let checks: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert!(checks.contains(&"client.proxy-binary"), "{checks:?}");
+
+    // A cause on the line above takes its place; the symptom is not repeated.
+    let both = format!(
+        "/bin/bash: /home/a/.clientsshproxy/sshProxy_linux_amd64_1_3_026973: Permission denied\n{closed}"
+    );
+    let (_, report) = m.json(&["arc", "--explain", &both]);
+    let explained = report["explained"].as_array().unwrap();
+    assert_eq!(explained.len(), 1, "{report:#}");
+    assert_eq!(explained[0]["diagnosis"], "proxy-permission-denied");
+    assert!(explained[0].get("symptom").is_none(), "{report:#}");
+
+    let out = m.run(&[
+        "arc",
+        "--explain",
+        "Connection closed by UNKNOWN port 65535",
+    ]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("likely causes: ssh-traffic-not-allowed"),
+        "{shown}"
+    );
+}

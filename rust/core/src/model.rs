@@ -260,6 +260,16 @@ pub struct Explained {
     /// Extension: the knowledge-base entry that matched.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub entry: String,
+    /// Extension: the text only shows that something failed (`diagnosis` names the
+    /// symptom, not a cause); `likelyCauses` and `tellApart` say where to look.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub symptom: bool,
+    /// Extension, with `symptom`: the diagnosis ids it usually comes from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub likely_causes: Vec<String>,
+    /// Extension, with `symptom`: the check ids whose results tell those causes apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tell_apart: Vec<String>,
 }
 
 /// Extension: what `apply-fixes` did with each requested fix.

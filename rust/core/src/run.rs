@@ -293,7 +293,12 @@ fn without_explain(request: &Request) -> Request {
 
 /// The checks that can prove what the explanation matched, plus what they depend on.
 fn bearing_on(checks: &[Arc<dyn Check>], explained: &[Explained]) -> Vec<Arc<dyn Check>> {
-    let matched: BTreeSet<&str> = explained.iter().map(|e| e.diagnosis.as_str()).collect();
+    // A symptom brings the checks of the causes it usually has.
+    let matched: BTreeSet<&str> = explained
+        .iter()
+        .flat_map(|e| std::iter::once(&e.diagnosis).chain(&e.likely_causes))
+        .map(String::as_str)
+        .collect();
     let mut wanted: BTreeSet<&'static str> = checks
         .iter()
         .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
@@ -338,6 +343,7 @@ fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
                 vars.entry("port".into())
                     .or_insert_with(|| port.to_string());
             }
+            let symptom = catalogue::symptom(m.diagnosis);
             let title = catalogue::diagnosis(m.diagnosis)
                 .map_or(m.diagnosis, |d| d.title)
                 .to_string();
@@ -349,6 +355,13 @@ fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
                 extracted: m.extracted,
                 remedy: catalogue::remedy(m.diagnosis, &vars),
                 entry: m.entry.to_string(),
+                symptom: symptom.is_some(),
+                likely_causes: symptom
+                    .map(|s| s.likely_causes.iter().map(|c| c.to_string()).collect())
+                    .unwrap_or_default(),
+                tell_apart: symptom
+                    .map(|s| s.tell_apart.iter().map(|c| c.to_string()).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect()

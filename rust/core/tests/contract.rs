@@ -39,7 +39,11 @@ const NO_MESSAGE: &[(&str, &str)] = &[
     ),
     (
         "entra-login-extension-missing",
-        "the client only shows 'Permission denied (publickey).', entered under connect-permission-missing; proven from the machine's extensions in Azure",
+        "the client only shows 'Permission denied (publickey).', the ssh-auth-refused symptom that lists it as a likely cause; proven from the machine's extensions in Azure",
+    ),
+    (
+        "post-preview-reconfiguration",
+        "ssh only prints its generic 'Connection closed by UNKNOWN port 65535', the ssh-connection-closed symptom that lists it as a likely cause; proven from the service configuration and the agent in Azure",
     ),
 ];
 
@@ -100,7 +104,7 @@ fn every_contract_id_is_covered_or_says_why_not() {
 
 #[test]
 fn every_id_a_check_or_entry_names_is_in_the_catalogue() {
-    for entry in ENTRIES {
+    for entry in ENTRIES.iter() {
         assert!(
             catalogue::diagnosis(entry.diagnosis).is_some(),
             "entry {} names {}",

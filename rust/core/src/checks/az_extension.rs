@@ -35,10 +35,14 @@ impl Check for AzSshExtension {
         "Azure CLI ssh extension"
     }
     fn diagnoses(&self) -> &'static [&'static str] {
-        &["ssh-extension-missing", "proxy-architecture-unsupported"]
+        &[
+            "ssh-extension-missing",
+            "ssh-extension-broken",
+            "proxy-architecture-unsupported",
+        ]
     }
     fn applies(&self, ctx: &Context) -> Applicability {
-        azure_cli_applies(ctx)
+        applies_here(ctx)
     }
 
     fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
@@ -57,7 +61,8 @@ impl Check for AzSshExtension {
             .evidence("extension folder", ext_dir)
             .with_output(AzExtensionFacts::default()));
         }
-        let version_text = installed_version(&ssh_dir);
+        let metadata = installed_metadata(&ssh_dir);
+        let version_text = metadata.as_ref().map(|m| m.version.clone());
         let version = version_text
             .as_deref()
             .and_then(|v| Version::parse(v.trim()).ok());
@@ -92,7 +97,25 @@ impl Check for AzSshExtension {
                     &vars,
                 )
             }
-            Some(v) => Outcome::pass(format!("The ssh extension {v} is installed.")),
+            Some(v) => {
+                let requires = metadata.map(|m| m.requires).unwrap_or_default();
+                let missing = missing_dependencies(&ssh_dir, &requires);
+                if missing.is_empty() {
+                    Outcome::pass(format!("The ssh extension {v} is installed."))
+                } else {
+                    Outcome::problem(
+                        Status::Fail,
+                        "ssh-extension-broken",
+                        format!(
+                            "The ssh extension {v} needs {}, which is not installed beside it in {}; it fails as soon as az loads it.",
+                            missing.join(", "),
+                            ssh_dir.display()
+                        ),
+                        &vars,
+                    )
+                    .evidence("missing dependencies", missing.join(", "))
+                }
+            }
         };
         let mut outcome = outcome
             .evidence("extension folder", ssh_dir.display().to_string())
@@ -105,7 +128,26 @@ impl Check for AzSshExtension {
     }
 }
 
-/// Runs for the Azure CLI client; in standalone mode only when az is present.
+/// Runs for the Azure CLI client; in standalone mode when az is present, or when an ssh
+/// extension sits beside a proxy az downloaded (az run with sudo, from a venv or /opt).
+fn applies_here(ctx: &Context) -> Applicability {
+    match azure_cli_applies(ctx) {
+        Applicability::Skip(reason) => {
+            let env = &ctx.env;
+            let lookup = |k: &str| env.var(k);
+            let ext_dir = platform::az_extension_dir(env.os(), &env.home, &lookup);
+            if proxy_downloaded(ctx) && Path::new(&ext_dir).join("ssh").is_dir() {
+                Applicability::Run
+            } else {
+                Applicability::Skip(reason)
+            }
+        }
+        other => other,
+    }
+}
+
+/// Runs for the Azure CLI client; in standalone mode only when az is in use here: on
+/// PATH, its configuration folder, or `--ssh-proxy-folder`.
 pub fn azure_cli_applies(ctx: &Context) -> Applicability {
     match ctx.request.client {
         Client::AzureCli => Applicability::Run,
@@ -128,7 +170,7 @@ pub fn azure_cli_applies(ctx: &Context) -> Applicability {
                 Applicability::Run
             } else {
                 Applicability::Skip(
-                    "Azure CLI not found (no az on PATH, no Azure CLI configuration folder)."
+                    "Azure CLI not found (no az on PATH, no Azure CLI configuration folder, no proxy in ~/.clientsshproxy)."
                         .into(),
                 )
             }
@@ -136,24 +178,111 @@ pub fn azure_cli_applies(ctx: &Context) -> Applicability {
     }
 }
 
-/// The version from the wheel's metadata (`ssh-2.0.6.dist-info/METADATA`).
-fn installed_version(ssh_dir: &Path) -> Option<String> {
+/// The proxy check also runs when az left a proxy in its default folder: az is used on
+/// this machine even when it is not on PATH (sudo, a venv, `/opt/az`).
+pub fn proxy_applies(ctx: &Context) -> Applicability {
+    match azure_cli_applies(ctx) {
+        Applicability::Skip(_) if proxy_downloaded(ctx) => Applicability::Run,
+        other => other,
+    }
+}
+
+/// Whether `~/.clientsshproxy` holds a file named like az's proxy (`sshProxy_*`).
+fn proxy_downloaded(ctx: &Context) -> bool {
+    let env = &ctx.env;
+    let folder = platform::az_default_proxy_folder(env.os(), &env.home);
+    std::fs::read_dir(folder).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("sshProxy_"))
+    })
+}
+
+/// What the `ssh` distribution's own metadata says (`ssh-2.0.6.dist-info/METADATA`, or an
+/// egg-info `PKG-INFO`). pip installs the extension's dependencies (oschmod, oras,
+/// requests...) into the same folder, each with its own metadata, so the `Name:` field
+/// decides, not the first metadata file found.
+fn installed_metadata(ssh_dir: &Path) -> Option<Metadata> {
     let entries = std::fs::read_dir(ssh_dir).ok()?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    // The folder named for the distribution first; the others only in case it was renamed.
+    names.sort_by_key(|n| !n.to_ascii_lowercase().starts_with("ssh-"));
+    names.iter().find_map(|name| {
         let metadata = if name.ends_with(".dist-info") {
-            entry.path().join("METADATA")
+            ssh_dir.join(name).join("METADATA")
         } else if name.ends_with(".egg-info") {
-            entry.path().join("PKG-INFO")
+            ssh_dir.join(name).join("PKG-INFO")
         } else {
-            continue;
+            return None;
         };
-        let text = read_capped(&metadata)?;
-        if let Some(v) = text.lines().find_map(|l| l.strip_prefix("Version:")) {
-            return Some(v.trim().to_string());
+        metadata_of(&read_capped(&metadata)?, "ssh")
+    })
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct Metadata {
+    version: String,
+    /// Normalised names of the unconditional `Requires-Dist:` entries.
+    requires: Vec<String>,
+}
+
+/// PEP 503 normalisation: case, `-`, `_` and `.` alike.
+fn normal_name(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// The core-metadata document's version and dependencies when its `Name:` is `dist`.
+fn metadata_of(text: &str, dist: &str) -> Option<Metadata> {
+    // Headers end at the first blank line; the description after it may say anything.
+    let (mut name, mut version, mut requires) = (None, None, Vec::new());
+    for line in text.lines().take_while(|l| !l.trim().is_empty()) {
+        if let Some(v) = line.strip_prefix("Name:") {
+            name.get_or_insert_with(|| normal_name(v));
+        } else if let Some(v) = line.strip_prefix("Version:") {
+            version.get_or_insert_with(|| v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("Requires-Dist:") {
+            // A dependency with an environment marker may not apply here: not judged.
+            let v = v.trim();
+            if !v.contains(';') {
+                let end = v
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                    .unwrap_or(v.len());
+                if end > 0 {
+                    requires.push(normal_name(&v[..end]));
+                }
+            }
         }
     }
-    None
+    if name.as_deref() != Some(dist) {
+        return None;
+    }
+    Some(Metadata {
+        version: version?,
+        requires,
+    })
+}
+
+/// The required distributions with no metadata folder beside the extension: pip
+/// installs every dependency into the extension's own folder.
+fn missing_dependencies(ssh_dir: &Path, requires: &[String]) -> Vec<String> {
+    let installed: Vec<String> = std::fs::read_dir(ssh_dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".dist-info") || n.ends_with(".egg-info"))
+                .map(|n| normal_name(n.split('-').next().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    requires
+        .iter()
+        .filter(|r| !installed.contains(r))
+        .cloned()
+        .collect()
 }
 
 /// `CLIENT_PROXY_VERSION = "1.3.026973"` in the extension's constants.
@@ -177,4 +306,26 @@ fn read_capped(path: &Path) -> Option<String> {
     let mut bytes = Vec::new();
     file.take(MAX_FILE).read_to_end(&mut bytes).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Metadata, metadata_of};
+
+    #[test]
+    fn only_the_named_distributions_metadata_counts() {
+        let ssh = "Metadata-Version: 2.1\nName: ssh\nVersion: 2.0.6\nRequires-Dist: oschmod==0.3.12\nRequires-Dist: oras (==0.1.30)\nRequires-Dist: pywin32; sys_platform == 'win32'\n\nName: other\n";
+        assert_eq!(
+            metadata_of(ssh, "ssh"),
+            Some(Metadata {
+                version: "2.0.6".into(),
+                requires: vec!["oschmod".into(), "oras".into()],
+            })
+        );
+        let dep = "Metadata-Version: 2.1\nName: certifi\nVersion: 2025.9.1\n";
+        assert_eq!(metadata_of(dep, "ssh"), None);
+        let upper = metadata_of("Name: SSH\nVersion: 1.1.6", "ssh").map(|m| m.version);
+        assert_eq!(upper.as_deref(), Some("1.1.6"));
+        assert_eq!(metadata_of("Version: 2.0.6\n", "ssh"), None);
+    }
 }

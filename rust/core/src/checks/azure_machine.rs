@@ -24,6 +24,7 @@ impl Check for Machine {
     fn diagnoses(&self) -> &'static [&'static str] {
         &[
             "machine-not-found",
+            "resource-name-ambiguous",
             "machine-disconnected",
             "agent-outdated",
             "connect-permission-missing",
@@ -70,7 +71,7 @@ impl Check for Machine {
             Resource::Ambiguous { types, listed } => {
                 return Ok(Outcome::problem(
                     Status::Fail,
-                    "machine-not-found",
+                    "resource-name-ambiguous",
                     format!("{group} holds more than one Arc resource named {name} ({}); pass --resource-type.", types.join(", ")),
                     &vars,
                 )

@@ -36,7 +36,7 @@ impl Check for ProxyBinary {
         &[az_extension::ID]
     }
     fn applies(&self, ctx: &Context) -> Applicability {
-        az_extension::azure_cli_applies(ctx)
+        az_extension::proxy_applies(ctx)
     }
 
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {

@@ -31,10 +31,15 @@ pub(super) struct Verifier {
     regexes: OnceLock<Regexes>,
     /// The value that ends the message (see [`trailing_hole`]).
     pub(super) trailing: Option<String>,
+    /// The most skeleton bytes the value a template opens with may take (0: it opens
+    /// with fixed text).
+    pub(super) leading_gap: usize,
     /// The path that ends the message's sentence (see [`ends_with_path_sentence`]).
     pub(super) sentence: Option<String>,
-    /// Skeletons of the [`Entry::require`] needles.
-    pub(super) require: Vec<Vec<u8>>,
+    /// Skeletons of the [`Entry::require`] needles, each split at `|` into alternatives.
+    pub(super) require: Vec<Vec<Vec<u8>>>,
+    /// Skeletons of the [`Entry::context`] needles.
+    pub(super) context: Vec<Vec<u8>>,
 }
 
 pub(super) struct Regexes {
@@ -143,10 +148,15 @@ pub(super) fn pieces(template: &str) -> Vec<Piece<'_>> {
 pub(super) fn max_gap(key: &str) -> usize {
     match key {
         "port" => 6,
+        "code" => 40,
         "version" | "platform" => 40,
         "machine" | "resourceGroup" | "subscription" => 120,
         "user" => 160,
         "path" | "modulePath" | "folder" | "scope" => 500,
+        // A value that opens a message: a program's name or path, kept short so that a
+        // common phrase after it (`not found`) is cheap to rule out.
+        "file" => 200,
+        "command" => 48,
         _ => 300,
     }
 }
@@ -160,7 +170,10 @@ fn hole_regex(key: &str, last: bool) -> String {
         "port" => r"(?:\d\n?){1,5}",
         "version" => r"\d(?:\n?[0-9A-Za-z.+\-])*",
         "machine" | "resourceGroup" | "subscription" => r#"(?:[^\s'"/\\,;]\n?)+?"#,
-        "user" | "scope" => r#"(?:[^\s'"]\n?)+?"#,
+        "user" | "scope" | "code" => r#"(?:[^\s'"]\n?)+?"#,
+        // A program or a path that starts a message: no spaces, and no colon but a
+        // drive letter's (the shell's own `bash:` prefix ends at one).
+        "file" | "command" => r#"(?:[A-Za-z]:)?(?:[^\s'":]\n?)+?"#,
         "platform" => r#"(?:[^\s'":,]\n?)+?"#,
         "path" | "modulePath" | "folder" => r"(?s:.+?)",
         _ => r"(?s:.*?)",
@@ -266,8 +279,17 @@ fn verifier(e: &'static Entry) -> Verifier {
     let sentence = ends_with_path_sentence(&parts)
         .then(|| hole_name(parts.len() - 2))
         .flatten();
+    let leading_gap = parts
+        .iter()
+        .find_map(|p| match p {
+            Piece::Hole(k) => Some(max_gap(k)),
+            Piece::Text(t) if skeleton_of(t).count() > 0 => Some(0),
+            Piece::Text(_) => None,
+        })
+        .unwrap_or(0);
     Verifier {
         phrases,
+        leading_gap,
         entry: e,
         regexes: OnceLock::new(),
         trailing,
@@ -275,7 +297,8 @@ fn verifier(e: &'static Entry) -> Verifier {
         require: e
             .require
             .iter()
-            .map(|(_, n)| skeleton_of(n).collect())
+            .map(|(_, n)| n.split('|').map(|a| skeleton_of(a).collect()).collect())
             .collect(),
+        context: e.context.iter().map(|n| skeleton_of(n).collect()).collect(),
     }
 }

@@ -24,6 +24,8 @@
 //! of the normal connection flow), and there are at most 64 of them, the packed
 //! searcher's fast range.
 
+use std::sync::LazyLock;
+
 /// One known error message.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
@@ -46,9 +48,14 @@ pub struct Entry {
     /// The entry is dropped when one of these diagnoses is matched too: the message is
     /// only a consequence of theirs.
     pub unless: &'static [&'static str],
+    /// When not empty, the message only counts with one of these near it (in the same
+    /// window, compared as skeletons): a relay error means an SSH failure only beside
+    /// the SSH proxy, `az ssh` or `Enter-AzVM`, and a Python error is the ssh extension's
+    /// only beside its files.
+    pub context: &'static [&'static str],
 }
 
-const BASE: Entry = Entry {
+pub(super) const BASE: Entry = Entry {
     id: "",
     diagnosis: "",
     confidence: 0.0,
@@ -57,29 +64,26 @@ const BASE: Entry = Entry {
     extra: &[],
     require: &[],
     unless: &[],
+    context: &[],
 };
 
-/// Diagnoses that explain an SSH proxy or relay failure better than ssh's own
-/// "connection closed" line.
-const EXPLAINS_PROXY_EXIT: &[&str] = &[
-    "not-signed-in",
-    "provider-not-registered",
-    "machine-not-found",
-    "arcproxy-version-mismatch",
-    "machine-disconnected",
-    "proxy-architecture-unsupported",
-    "arcproxy-not-installed",
-    "client-binaries-not-found",
-    "proxy-permission-denied",
-    "agent-outdated",
-    "relay-listener-unavailable",
-    "endpoint-creation-forbidden",
-    "ssh-traffic-not-allowed",
-    "connect-permission-missing",
-    "service-config-propagating",
+/// What shows a text is about SSH to an Arc-enabled server (as skeletons: letters and
+/// digits): the SSH proxy, the two clients, the relay's connection name for a machine.
+pub(super) const SSH_CONTEXT: &[&str] = &[
+    "sshproxy",
+    "az ssh",
+    "enter-azvm",
+    "enter-azarcserver",
+    "hybridcompute/machines",
+    "ssh connection",
 ];
 
-pub static ENTRIES: &[Entry] = &[
+/// Every entry: the ones taken from the guides and the clients' code first, then the
+/// ones found in what users really paste ([`super::kb_real`]).
+pub static ENTRIES: LazyLock<Vec<Entry>> =
+    LazyLock::new(|| [FROM_GUIDES, super::kb_real::FROM_REAL_REPORTS].concat());
+
+const FROM_GUIDES: &[Entry] = &[
     // ---- client-binaries-not-found -------------------------------------------------
     // seed "Unable to locate client binaries"; anatomy 1.7 (ssh_utils.py, OSError on ssh-keygen).
     Entry {
@@ -273,11 +277,10 @@ pub static ENTRIES: &[Entry] = &[
     // ProxyCommand goes away, so it only counts when nothing more specific explains it.
     Entry {
         id: "connection-closed-unknown-port",
-        diagnosis: "post-preview-reconfiguration",
-        confidence: 0.4,
+        diagnosis: "ssh-connection-closed",
+        confidence: 0.3,
         anchors: &["unknown port 65535"],
         template: r"Connection closed by UNKNOWN port 65535",
-        unless: EXPLAINS_PROXY_EXIT,
         ..BASE
     },
     // ---- endpoint-creation-forbidden -------------------------------------------------
@@ -367,14 +370,14 @@ pub static ENTRIES: &[Entry] = &[
         extra: &["The client '{user}' with object id"],
         ..BASE
     },
-    // seed; OpenSSH's final refusal. Generic: many causes end here.
+    // seed; OpenSSH's final refusal. Generic: many causes end here, so it is a symptom
+    // (its likely causes in `catalogue::SYMPTOMS`), dropped beside any cause.
     Entry {
         id: "ssh-publickey-denied",
-        diagnosis: "connect-permission-missing",
+        diagnosis: "ssh-auth-refused",
         confidence: 0.45,
         anchors: &["denied (publickey"],
         template: r"Permission denied (publickey",
-        unless: &["private-key-permissions", "openssh-version-incompatible"],
         ..BASE
     },
     // ---- provider-not-registered -----------------------------------------------------
@@ -438,7 +441,8 @@ pub static ENTRIES: &[Entry] = &[
         id: "arm-machine-not-found",
         diagnosis: "machine-not-found",
         confidence: 0.85,
-        anchors: &["(resourcenotfound)"],
+        // PowerShell prints the message without its code, after the cmdlet's name.
+        anchors: &["(resourcenotfound)", "azconnectedmachine"],
         template: r"The Resource 'Microsoft.HybridCompute/machines/{machine}' under resource group '{resourceGroup}' was not found",
         ..BASE
     },
@@ -450,6 +454,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.9,
         anchors: &["sshproxy:"],
         template: r"error connecting to the address: 404 Endpoint does not exist",
+        context: SSH_CONTEXT,
         ..BASE
     },
     // The same answer of the relay without the proxy's prefix, as users quote it
@@ -471,6 +476,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.9,
         anchors: &["sshproxy:"],
         template: r"404 There are no listeners connected for the endpoint",
+        context: SSH_CONTEXT,
         ..BASE
     },
     // ---- proxy-architecture-unsupported ----------------------------------------------
@@ -488,7 +494,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "arch-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.9,
-        anchors: &["unsupported architecture"],
+        anchors: &["unsupported"],
         template: r"Unsupported architecture: {platform} is not currently supported",
         ..BASE
     },
@@ -506,7 +512,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "darwin-386-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.95,
-        anchors: &["unsupported darwin"],
+        anchors: &["unsupported"],
         template: r"Unsupported Darwin OS with 386 architecture.",
         ..BASE
     },
@@ -544,7 +550,7 @@ pub static ENTRIES: &[Entry] = &[
         id: "no-mutual-signature-algorithm",
         diagnosis: "openssh-version-incompatible",
         confidence: 0.6,
-        anchors: &["no mutual signature"],
+        anchors: &["signature algorithm"],
         template: r"no mutual signature algorithm",
         ..BASE
     },
@@ -556,6 +562,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.9,
         anchors: &["unprotected private key"],
         template: r"UNPROTECTED PRIVATE KEY FILE!",
+        unless: &["entra-cert-too-open-wam"],
         ..BASE
     },
     // OpenSSH (sshkey_perm_ok), the line after the banner.
@@ -565,6 +572,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.95,
         anchors: &["are too open"],
         template: r"Permissions {_} for '{path}' are too open.",
+        unless: &["entra-cert-too-open-wam"],
         ..BASE
     },
     // OpenSSH (sshkey_load_private_type).
@@ -574,6 +582,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.9,
         anchors: &["bad permissions"],
         template: r#"Load key "{path}": bad permissions"#,
+        unless: &["entra-cert-too-open-wam"],
         ..BASE
     },
     // Win32-OpenSSH; anatomy 4 row 6 (Azure/azure-cli#27282: the -aadcert.pub file's ACL).
@@ -583,6 +592,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.9,
         anchors: &["bad permissions"],
         template: r"Bad permissions. Try removing permissions for user: {_} on file {path}.",
+        unless: &["entra-cert-too-open-wam"],
         ..BASE
     },
     // ---- not-signed-in ---------------------------------------------------------------
@@ -643,8 +653,8 @@ pub static ENTRIES: &[Entry] = &[
     // anatomy 4 row 3 (Cloud Shell cannot mint SSH certificates; `az login --scope ...`).
     Entry {
         id: "ssh-cert-token-unsupported",
-        diagnosis: "not-signed-in",
-        confidence: 0.6,
+        diagnosis: "entra-certificate-unavailable",
+        confidence: 0.85,
         anchors: &["token_type ssh-cert"],
         template: r"token_type ssh-cert is not supported by this version of Azure Portal",
         ..BASE
@@ -672,8 +682,8 @@ pub static ENTRIES: &[Entry] = &[
     // anatomy 1.1 / 4 row 2: OS-detection bug of the ssh extension, fixed in 2.0.2.
     Entry {
         id: "nonetype-unpack",
-        diagnosis: "ssh-extension-missing",
-        confidence: 0.6,
+        diagnosis: "ssh-extension-broken",
+        confidence: 0.75,
         anchors: &["non-iterable"],
         template: r"cannot unpack non-iterable NoneType object",
         ..BASE
@@ -703,6 +713,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.85,
         anchors: &["is misspelled"],
         template: r"'ssh' is misspelled or not recognized by the system",
+        unless: &["ssh-extension-broken"],
         ..BASE
     },
     // Azure CLI core (current wording), no ssh extension installed.
@@ -712,6 +723,7 @@ pub static ENTRIES: &[Entry] = &[
         confidence: 0.85,
         anchors: &["command group"],
         template: r"'ssh' is not in the 'az' command group",
+        unless: &["ssh-extension-broken"],
         ..BASE
     },
     // anatomy 1.1: ssh extension older than 1.1.0 has no `arc` command.

@@ -31,6 +31,7 @@ mod anchors;
 mod clean;
 mod compile;
 pub mod kb;
+mod kb_real;
 mod order;
 mod utf16;
 mod verify;
@@ -50,6 +51,8 @@ mod tests;
 mod tests_robust;
 #[cfg(test)]
 mod tests_samples;
+#[cfg(test)]
+mod tests_samples_real;
 #[cfg(test)]
 mod tests_scale;
 

@@ -8,7 +8,7 @@ use super::kb::ENTRIES;
 use super::verify::Found;
 
 /// `found` has one slot per [`ENTRIES`] entry. Entries whose `unless` diagnoses are
-/// present are dropped; per diagnosis the strongest, then earliest, entry wins and the
+/// present are dropped, and symptoms when any cause is present; per diagnosis the strongest, then earliest, entry wins and the
 /// others only lend it values it lacks.
 pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
     let all: Vec<(usize, Found)> = found
@@ -17,9 +17,13 @@ pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
         .filter_map(|(i, f)| f.map(|f| (i, f)))
         .collect();
     let present: BTreeSet<&str> = all.iter().map(|(i, _)| ENTRIES[*i].diagnosis).collect();
+    // A symptom never stands beside a cause: any diagnosis explains it better.
+    let is_symptom = |d: &str| crate::catalogue::symptom(d).is_some();
+    let has_cause = present.iter().any(|d| !is_symptom(d));
     let mut all: Vec<(usize, Found)> = all
         .into_iter()
         .filter(|(i, _)| !ENTRIES[*i].unless.iter().any(|d| present.contains(d)))
+        .filter(|(i, _)| !(has_cause && is_symptom(ENTRIES[*i].diagnosis)))
         .collect();
     all.sort_by(|(a, fa), (b, fb)| {
         let (ea, eb) = (&ENTRIES[*a], &ENTRIES[*b]);

@@ -75,7 +75,7 @@ fn values(found: &[Match], id: &str) -> Option<BTreeMap<String, String>> {
 /// Runs `shape` over every sample and reports every sample whose entry or values changed.
 fn check_all(what: &str, shape: impl Fn(&str) -> Vec<String>) {
     let mut failures = Vec::new();
-    for (id, sample) in SAMPLES {
+    for (id, sample) in SAMPLES.iter() {
         let want = values(&explain(sample.as_bytes()), id);
         assert!(want.is_some(), "{id}: sample does not match");
         for input in shape(sample) {

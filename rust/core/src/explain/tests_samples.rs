@@ -2,10 +2,16 @@
 //! (`seed/troubleshoot-ssh-arc.txt`) and the research notes (`az-ssh-anatomy.md`), and
 //! the values each must yield. The tests in the sibling files run over these tables.
 
+use std::sync::LazyLock;
+
 use super::Match;
 
 /// (entry id, real sample). Several rows may share an entry.
-pub(super) const SAMPLES: &[(&str, &str)] = &[
+/// Every sample: these, then the ones from real reports ([`super::tests_samples_real`]).
+pub(super) static SAMPLES: LazyLock<Vec<(&str, &str)>> =
+    LazyLock::new(|| [GUIDE_SAMPLES, super::tests_samples_real::REAL_SAMPLES].concat());
+
+const GUIDE_SAMPLES: &[(&str, &str)] = &[
     (
         "ssh-keygen-failed",
         r"ERROR: Failed to create ssh key file with error: [WinError 2] The system cannot find the file specified.",
@@ -224,7 +230,7 @@ pub(super) const SAMPLES: &[(&str, &str)] = &[
     ),
     (
         "windows-bad-permissions",
-        r"Bad permissions. Try removing permissions for user: BUILTIN\Users (S-1-5-32-545) on file C:/Users/alice/AppData/Local/Temp/aadsshcertabcdefgh/id_rsa.pub-aadcert.pub.",
+        r"Bad permissions. Try removing permissions for user: BUILTIN\Users (S-1-5-32-545) on file C:/Users/alice/.ssh/id_ed25519.",
     ),
     (
         "az-login-required",
@@ -297,7 +303,10 @@ pub(super) const SAMPLES: &[(&str, &str)] = &[
 ];
 
 /// (entry id, key, value): what each sample above must yield.
-pub(super) const EXTRACTED: &[(&str, &str, &str)] = &[
+pub(super) static EXTRACTED: LazyLock<Vec<(&str, &str, &str)>> =
+    LazyLock::new(|| [GUIDE_EXTRACTED, super::tests_samples_real::REAL_EXTRACTED].concat());
+
+const GUIDE_EXTRACTED: &[(&str, &str, &str)] = &[
     (
         "ssh-exe-not-found-windows",
         "path",
@@ -388,7 +397,7 @@ pub(super) const EXTRACTED: &[(&str, &str, &str)] = &[
     (
         "windows-bad-permissions",
         "path",
-        "C:/Users/alice/AppData/Local/Temp/aadsshcertabcdefgh/id_rsa.pub-aadcert.pub",
+        "C:/Users/alice/.ssh/id_ed25519",
     ),
     ("arc-agent-incompatible-cli", "version", "1.28.02260.736"),
     ("arc-agent-older-ps", "version", "1.28.02260.736"),

@@ -152,10 +152,11 @@ fn root_cause_comes_first() {
         ]
     );
 
-    // Alone, ssh's closing line is reported, weakly.
+    // Alone, ssh's closing line is reported as the symptom it is, weakly.
     let found = explain(b"Connection closed by UNKNOWN port 65535\r\n");
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].diagnosis, "post-preview-reconfiguration");
+    assert_eq!(found[0].diagnosis, "ssh-connection-closed");
+    assert!(crate::catalogue::symptom(found[0].diagnosis).is_some());
     assert!(found[0].confidence < 0.6);
 }
 

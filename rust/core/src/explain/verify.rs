@@ -30,9 +30,14 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
         let lim = (end + gap + phrase.len()).min(skel.len());
         end += find(skel.get(end..lim)?, phrase)? + phrase.len();
     }
-    // A required value is cheap to rule out: its needle must be near, in the skeleton.
-    let near = &skel[s0..(end + max_gap("path")).min(skel.len())];
-    if v.require.iter().any(|n| find(near, n).is_none()) {
+    // A required value is cheap to rule out: its needle must be near, in the skeleton
+    // (before the first phrase too when the message opens with its value).
+    let near = &skel[s0.saturating_sub(v.leading_gap)..(end + max_gap("path")).min(skel.len())];
+    let near_one = |alts: &Vec<Vec<u8>>| alts.iter().any(|a| find(near, a).is_some());
+    if !v.require.iter().all(near_one) {
+        return None;
+    }
+    if !v.context.is_empty() && !v.context.iter().any(|n| find(skel, n).is_some()) {
         return None;
     }
     let text = b.text.as_str();
@@ -40,7 +45,15 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
     let t1 = b.smap[end - 1] as usize + 1;
     // The regex looks at the lines of the match and a few more, where values after the
     // last fixed phrase may run on; at most a few KB of them, however long the lines.
-    let mut rs = line_start(text, t0).max(t0.saturating_sub(REGION_BEFORE));
+    let mut rs = line_start(text, t0);
+    // A message that opens with its value may have it on the lines before its first
+    // phrase (a wrapped path, PowerShell's continuation).
+    if v.leading_gap > 0 {
+        for _ in 0..4 {
+            rs = line_start(text, rs.saturating_sub(1));
+        }
+    }
+    let mut rs = rs.max(t0.saturating_sub(REGION_BEFORE));
     while !text.is_char_boundary(rs) {
         rs += 1;
     }
@@ -81,9 +94,13 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
         }
     }
     for (key, needle) in e.require {
-        let ok = extracted.get(*key).is_some_and(|v| {
-            v.to_ascii_lowercase()
-                .contains(&needle.to_ascii_lowercase())
+        // `{file}` is stored as the path it is.
+        let key = if *key == "file" { "path" } else { *key };
+        let ok = extracted.get(key).is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            needle
+                .split('|')
+                .any(|alt| v.contains(&alt.to_ascii_lowercase()))
         });
         if !ok {
             return None;
@@ -103,7 +120,10 @@ fn take_values(
     trailing: Option<&str>,
     out: &mut BTreeMap<String, String>,
 ) {
-    static NAMES: [&str; 11] = [
+    static NAMES: [&str; 14] = [
+        "file",
+        "command",
+        "code",
         "path",
         "modulePath",
         "folder",
@@ -130,6 +150,9 @@ fn take_values(
         }
         if name == "scope" {
             split_scope(v, out);
+        } else if name == "file" {
+            // A path that opens the message is still the message's path.
+            out.insert("path".to_string(), v.to_string());
         } else {
             out.insert(name.to_string(), v.to_string());
         }

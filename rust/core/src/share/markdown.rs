@@ -128,6 +128,22 @@ pub fn render(report: &Report) -> String {
             if !e.extracted.is_empty() {
                 out.push('\n');
             }
+            if e.symptom {
+                let _ = writeln!(
+                    out,
+                    "A symptom, not its cause. Likely causes: {}; told apart by: {}.\n",
+                    e.likely_causes
+                        .iter()
+                        .map(|c| code(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    e.tell_apart
+                        .iter()
+                        .map(|c| code(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             remedy(&mut out, &e.remedy);
         }
     }

@@ -138,6 +138,9 @@ fn seeded() -> (Report, Request) {
                 docs: "https://learn.microsoft.com/x".into(),
             },
             entry: "e".into(),
+            symptom: false,
+            likely_causes: vec![],
+            tell_apart: vec![],
         }],
         applied: vec![AppliedFix {
             id: "f".into(),

@@ -1,250 +1,8 @@
-//! The diagnosis catalogue of `CONTRACT.md` §5: one entry per id, with its title, docs
-//! link and the remedy filled with the user's own values.
-//!
-//! Live checks and the explain engine both name these ids; remedies are rendered here
-//! so the two always give the same advice.
+//! The remedy of each diagnosis, filled with the user's own values: one text and the
+//! commands for each client, so that live checks and the explain engine give the same advice.
 
-use std::collections::BTreeMap;
-
+use super::{GUIDE, Vars, cmd, diagnosis, ps_quote, sh_quote, var};
 use crate::model::{Remedy, Shell, ShellCommand};
-
-const GUIDE: &str = "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot";
-const OVERVIEW: &str = "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-overview";
-
-/// Where a diagnosis sits; the text output groups by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Area {
-    Client,
-    Server,
-    Azure,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Diagnosis {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub area: Area,
-    pub docs: &'static str,
-    /// Lower sorts first when several diagnoses explain one failure: root causes
-    /// (a wrong module version) come before their consequences (module not found).
-    pub root_rank: u8,
-}
-
-macro_rules! diag {
-    ($id:literal, $title:literal, $area:ident, $docs:expr, $rank:literal) => {
-        Diagnosis {
-            id: $id,
-            title: $title,
-            area: Area::$area,
-            docs: $docs,
-            root_rank: $rank,
-        }
-    };
-}
-
-pub static DIAGNOSES: &[Diagnosis] = &[
-    diag!(
-        "client-binaries-not-found",
-        "Unable to locate client binaries",
-        Client,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#unable-to-locate-client-binaries",
-        20
-    ),
-    diag!(
-        "arcproxy-version-mismatch",
-        "Azure PowerShell module version mismatch",
-        Client,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#azure-powershell-module-version-mismatch",
-        10
-    ),
-    diag!(
-        "arcproxy-not-installed",
-        "Az.Ssh.ArcProxy not installed",
-        Client,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#azsssharcproxy-not-installed",
-        15
-    ),
-    diag!(
-        "proxy-permission-denied",
-        "User doesn't have permissions to execute proxy",
-        Client,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#user-doesnt-have-permissions-to-execute-proxy",
-        20
-    ),
-    diag!(
-        "post-preview-reconfiguration",
-        "Unable to connect after the public preview",
-        Server,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#unable-to-connect-after-the-public-preview",
-        30
-    ),
-    diag!(
-        "ssh-traffic-not-allowed",
-        "SSH traffic not allowed on the server",
-        Server,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#ssh-traffic-not-allowed-on-the-server",
-        40
-    ),
-    diag!(
-        "endpoint-creation-forbidden",
-        "Incorrect role assignments to enable SSH connectivity",
-        Azure,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#incorrect-role-assignments-to-enable-ssh-connectivity",
-        35
-    ),
-    diag!(
-        "connect-permission-missing",
-        "Incorrect role assignments to connect",
-        Azure,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#incorrect-role-assignments-to-connect",
-        50
-    ),
-    diag!(
-        "provider-not-registered",
-        "HybridConnectivity RP not registered",
-        Azure,
-        "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#hybridconnectivity-rp-not-registered",
-        5
-    ),
-    diag!(
-        "not-signed-in",
-        "No usable Azure sign-in",
-        Azure,
-        "https://learn.microsoft.com/cli/azure/authenticate-azure-cli",
-        1
-    ),
-    diag!(
-        "machine-not-found",
-        "Arc-enabled server not found",
-        Azure,
-        OVERVIEW,
-        8
-    ),
-    diag!(
-        "machine-disconnected",
-        "Arc-enabled server is not connected",
-        Azure,
-        "https://learn.microsoft.com/azure/azure-arc/servers/troubleshoot-agent-onboard",
-        12
-    ),
-    diag!(
-        "agent-outdated",
-        "Connected Machine agent older than 1.31",
-        Server,
-        "https://learn.microsoft.com/azure/azure-arc/servers/manage-agent#upgrade-the-agent",
-        25
-    ),
-    diag!(
-        "entra-login-extension-missing",
-        "Microsoft Entra SSH login extension missing",
-        Azure,
-        OVERVIEW,
-        45
-    ),
-    diag!(
-        "service-config-propagating",
-        "New SSH service configuration not live yet",
-        Azure,
-        OVERVIEW,
-        60
-    ),
-    diag!(
-        "relay-listener-unavailable",
-        "The agent's relay listener is down",
-        Server,
-        "https://learn.microsoft.com/azure/azure-arc/servers/troubleshoot-agent-onboard",
-        32
-    ),
-    diag!(
-        "proxy-architecture-unsupported",
-        "No SSH proxy for this OS and architecture",
-        Client,
-        OVERVIEW,
-        12
-    ),
-    diag!(
-        "openssh-version-incompatible",
-        "OpenSSH versions cannot use Entra certificates together",
-        Client,
-        "https://bugzilla.mindrot.org/show_bug.cgi?id=3351",
-        40
-    ),
-    diag!(
-        "private-key-permissions",
-        "Key or certificate file permissions refused by ssh",
-        Client,
-        "https://learn.microsoft.com/windows-server/administration/openssh/openssh-server-configuration",
-        30
-    ),
-    // Beyond the contract's first set.
-    diag!(
-        "local-user-required",
-        "Windows machines need a local user",
-        Azure,
-        OVERVIEW,
-        44
-    ),
-    diag!(
-        "proxy-file-corrupt",
-        "SSH proxy file damaged or not a program",
-        Client,
-        OVERVIEW,
-        18
-    ),
-    diag!(
-        "ssh-extension-missing",
-        "Azure CLI ssh extension missing or too old",
-        Client,
-        "https://learn.microsoft.com/cli/azure/ssh",
-        14
-    ),
-    diag!(
-        "azssh-module-missing",
-        "Az.Ssh PowerShell module missing",
-        Client,
-        "https://www.powershellgallery.com/packages/Az.Ssh",
-        14
-    ),
-];
-
-pub fn diagnosis(id: &str) -> Option<&'static Diagnosis> {
-    DIAGNOSES.iter().find(|d| d.id == id)
-}
-
-/// Values a remedy is filled with; missing ones render as `<name>`.
-pub type Vars = BTreeMap<String, String>;
-
-fn var<'a>(vars: &'a Vars, key: &str, placeholder: &'a str) -> &'a str {
-    vars.get(key)
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(placeholder)
-}
-
-fn cmd(shell: Shell, command: impl Into<String>) -> ShellCommand {
-    ShellCommand {
-        shell,
-        command: command.into(),
-    }
-}
-
-/// Single-quotes a value for POSIX sh and PowerShell alike (both double a quote inside
-/// single quotes differently, so each gets its own form).
-pub fn sh_quote(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:=@%,".contains(&b))
-    {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
-}
-
-pub fn ps_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
 
 fn service_config_uri(vars: &Vars) -> String {
     format!(
@@ -404,72 +162,65 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
             "Install the Az.Ssh module (it brings Enter-AzVM) together with Az.Ssh.ArcProxy 1.x.".into(),
             vec![cmd(Shell::Powershell, "Install-Module Az.Ssh, Az.Ssh.ArcProxy -Scope CurrentUser -Repository PSGallery")],
         ),
+        "entra-certificate-unavailable" => (
+            format!("Only a user account can get the Microsoft Entra SSH certificate here; a managed identity, Cloud Shell's own sign-in or (in Azure PowerShell before Az.Ssh 0.3.1) a service principal cannot. Connect to {machine} as a local user, or sign in as a user (in Cloud Shell: az login --scope https://pas.windows.net/CheckMyAccess/Linux/.default)."),
+            vec![
+                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --local-user <user>")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -LocalUser <user>")),
+                cmd(Shell::Az, "az login --scope https://pas.windows.net/CheckMyAccess/Linux/.default"),
+            ],
+        ),
+        "ssh-extension-broken" => (
+            "The ssh extension fails inside itself (a traceback, a missing dependency such as oras, or an extension that needs a newer CLI core). Reinstall it so that it and its dependencies match this Azure CLI, and update the CLI if the extension asks for a newer core.".into(),
+            vec![
+                cmd(Shell::Az, "az extension remove --name ssh; az extension add --name ssh"),
+                cmd(Shell::Az, "az upgrade"),
+            ],
+        ),
+        "entra-cert-too-open-wam" => (
+            "On Windows, az signed in through the Web Account Manager broker (WAM) writes the temporary Entra certificate with permissions OpenSSH refuses. Changing them does not help (the file is new on every run): update the Azure CLI, or turn the broker off and sign in again.".into(),
+            vec![
+                cmd(Shell::Az, "az upgrade"),
+                cmd(Shell::Az, "az config set core.allow_broker=false core.enable_broker_on_windows=false; az account clear; az login"),
+            ],
+        ),
+        "resource-name-ambiguous" => (
+            format!("More than one resource in {rg} is named {machine} (an Arc-enabled server and an Azure VM, or several Arc types); name the type you mean."),
+            vec![
+                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --resource-type Microsoft.HybridCompute/machines")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -ResourceType Microsoft.HybridCompute/machines")),
+            ],
+        ),
+        "proxy-download-blocked" => {
+            let folder = var(vars, "folder", "<folder with a copied proxy>");
+            (
+                "az could not download the SSH proxy (from mcr.microsoft.com; extensions before 2.0.3 from sshproxysa.blob.core.windows.net): a TLS-inspecting proxy, a firewall or no internet. Let az through with the settings it honours (HTTPS_PROXY, REQUESTS_CA_BUNDLE holding your inspection CA), or copy the proxy from a machine that has it and pass its folder with --ssh-proxy-folder.".into(),
+                vec![
+                    cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --ssh-proxy-folder {}", sh_quote(folder))),
+                    cmd(Shell::Sh, "export HTTPS_PROXY=http://<proxy>:<port> REQUESTS_CA_BUNDLE=<CA bundle with your inspection certificate>"),
+                ],
+            )
+        }
+        "ssh-auth-refused" => (
+            format!("The server turned down every key ssh offered; that alone does not say why. For Microsoft Entra login it is usually a missing 'Virtual Machine User Login' role on {machine}, the AADSSHLoginForLinux extension missing, or OpenSSH versions that cannot agree on the certificate's signature; for a local user, a key the server does not know. Run the doctor against the machine to tell them apart."),
+            vec![
+                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg} -n {machine}")),
+                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg} -Name {machine}")),
+            ],
+        ),
+        "ssh-connection-closed" => (
+            format!("ssh only says that the connection through the SSH proxy ended; the cause is elsewhere. It is usually one of: sshd not running or port {port} not allowed on the server, the agent's relay listener down, a service configuration made before the agent was 1.31, or a configuration not live yet. Run the doctor against the machine to tell them apart."),
+            vec![
+                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg} -n {machine}")),
+                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg} -Name {machine}")),
+                cmd(Shell::Sh, "sudo ssh-troubleshoot server    # on the Arc-enabled server"),
+            ],
+        ),
         _ => ("See the troubleshooting guide.".into(), vec![]),
     };
     Remedy {
         text,
         commands,
         docs,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_diagnosis_has_a_specific_remedy_and_https_docs() {
-        for d in DIAGNOSES {
-            let r = remedy(d.id, &Vars::new());
-            assert_ne!(
-                r.text, "See the troubleshooting guide.",
-                "{} has no remedy",
-                d.id
-            );
-            assert!(r.docs.starts_with("https://"), "{}", d.id);
-        }
-    }
-
-    #[test]
-    fn ids_are_unique() {
-        let mut ids: Vec<_> = DIAGNOSES.iter().map(|d| d.id).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), DIAGNOSES.len());
-    }
-
-    #[test]
-    fn remedy_fills_the_users_values() {
-        let vars: Vars = [(
-            "path",
-            "/home/a b/.clientsshproxy/sshProxy_linux_amd64_1_3_026973",
-        )]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let r = remedy("proxy-permission-denied", &vars);
-        assert_eq!(
-            r.commands[0].command,
-            "chmod u+x '/home/a b/.clientsshproxy/sshProxy_linux_amd64_1_3_026973'"
-        );
-        let vars: Vars = [
-            ("port", "2222"),
-            ("machine", "web01"),
-            ("resourceGroup", "rg1"),
-            ("subscription", "0000"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let r = remedy("ssh-traffic-not-allowed", &vars);
-        assert!(r.commands[0].command.contains("/subscriptions/0000/resourceGroups/rg1/providers/Microsoft.HybridCompute/machines/web01/"));
-        assert!(r.commands[0].command.contains("\"port\": 2222"));
-    }
-
-    #[test]
-    fn quoting_survives_hostile_values() {
-        assert_eq!(sh_quote("it's"), r"'it'\''s'");
-        assert_eq!(ps_quote("it's"), "'it''s'");
-        assert_eq!(sh_quote("$(rm -rf /)"), "'$(rm -rf /)'");
     }
 }
