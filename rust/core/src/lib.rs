@@ -20,11 +20,12 @@ pub mod probe;
 pub mod registry;
 pub mod run;
 pub mod share;
+pub mod watch;
 
 pub use engine::EngineOptions;
 pub use error::Error;
 pub use model::{Report, Request};
-pub use run::{run, run_with, run_with_options, run_with_progress};
+pub use run::{run, run_watching, run_with, run_with_options, run_with_progress};
 
 /// Requests past this size are refused: they can only be mistakes or attacks.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;

@@ -71,6 +71,21 @@ pub fn run_with_progress(
     Ok(finish(report, request, &env))
 }
 
+/// [`run`] of a `watch` request with the host's hooks: each round reported as it
+/// ends, the token refreshed by the host, stopped when the host says so. Any other
+/// request is [`run`] exactly.
+pub fn run_watching(request: &Request, hooks: &crate::watch::Hooks<'_>) -> Result<Report, Error> {
+    if request.command != Command::Diagnose || !request.watch || crate::fleet::is_fleet(request) {
+        return run(request);
+    }
+    if request.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::UnsupportedSchema(request.schema_version));
+    }
+    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let report = crate::watch::run(request, env.clone(), &registry::all(), hooks);
+    Ok(finish(report, request, &env))
+}
+
 /// What every run's report gets last: the versions seen, and the shareable report.
 fn finish(mut report: Report, request: &Request, host: &HostEnv) -> Report {
     report.versions = crate::share::versions::collect(&report, request, host);
@@ -95,6 +110,12 @@ fn run_command(
         Command::Diagnose if crate::fleet::is_fleet(request) => {
             Ok(crate::fleet::run(request, &|_, _| {}))
         }
+        Command::Diagnose if request.watch => Ok(crate::watch::run(
+            request,
+            env,
+            checks,
+            &crate::watch::Hooks::none(),
+        )),
         Command::Diagnose => Ok(diagnose(request, env, checks, options).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks, options)),
         // The same engine over the server's own checks; `checks` is the client registry.
@@ -110,7 +131,7 @@ fn run_command(
     }
 }
 
-fn diagnose(
+pub(crate) fn diagnose(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
@@ -201,6 +222,10 @@ fn without_explain(request: &Request) -> Request {
         azure,
         fixes,
         probe_credentials,
+        probe,
+        watch,
+        watch_timeout_ms,
+        watch_interval_ms,
         sshd_config,
         network_targets,
         deadline_ms,
@@ -222,6 +247,10 @@ fn without_explain(request: &Request) -> Request {
         azure: azure.clone(),
         fixes: fixes.clone(),
         probe_credentials: *probe_credentials,
+        probe: *probe,
+        watch: *watch,
+        watch_timeout_ms: *watch_timeout_ms,
+        watch_interval_ms: *watch_interval_ms,
         sshd_config: sshd_config.clone(),
         network_targets: network_targets.clone(),
         deadline_ms: *deadline_ms,
@@ -234,11 +263,20 @@ fn without_explain(request: &Request) -> Request {
 /// The checks that can prove what the explanation matched, plus what they depend on.
 fn bearing_on(checks: &[Arc<dyn Check>], explained: &[Explained]) -> Vec<Arc<dyn Check>> {
     let matched: BTreeSet<&str> = explained.iter().map(|e| e.diagnosis.as_str()).collect();
-    let mut wanted: BTreeSet<&'static str> = checks
+    let wanted: BTreeSet<&str> = checks
         .iter()
         .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
         .map(|c| c.id())
         .collect();
+    with_dependencies(checks, &wanted)
+}
+
+/// The checks named in `wanted`, plus every check they depend on, in registry order.
+pub(crate) fn with_dependencies(
+    checks: &[Arc<dyn Check>],
+    wanted: &BTreeSet<&str>,
+) -> Vec<Arc<dyn Check>> {
+    let mut wanted: BTreeSet<&str> = wanted.clone();
     loop {
         let before = wanted.len();
         let deps: Vec<&'static str> = checks
@@ -326,6 +364,7 @@ pub(crate) fn empty_report(request: &Request) -> Report {
         versions: Default::default(),
         shared_report: None,
         fleet: None,
+        watch: None,
     }
 }
 
