@@ -80,6 +80,18 @@ function Test-AzSshArc {
     Ask Azure for relay credentials for real, to prove access end to end. The key is
     never shown or kept.
 
+    .PARAMETER Probe
+    Connect through Az.Ssh.ArcProxy's proxy, as Enter-AzVM does, up to the server's SSH
+    identification, without logging in; names the hop that breaks. Implies asking for
+    relay credentials (as -ProbeCredentials).
+
+    .PARAMETER Watch
+    Rerun the checks that fail every few seconds until they pass or -WatchTimeout
+    seconds pass.
+
+    .PARAMETER WatchTimeout
+    How long -Watch keeps trying, in seconds (default 300).
+
     .PARAMETER ReportPath
     Also write a shareable report: JSON to this path and Markdown beside it (same name
     with .md; a path ending in .md names the Markdown and the JSON goes beside it).
@@ -241,6 +253,16 @@ function Test-AzSshArc {
         [Parameter(ParameterSetName = 'Machine')]
         [switch]$ProbeCredentials,
 
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$Probe,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [switch]$Watch,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [ValidateRange(1, 86400)]
+        [int]$WatchTimeout = 300,
+
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]
         [Parameter(ParameterSetName = 'DisableSsh')]
@@ -296,6 +318,8 @@ function Test-AzSshArc {
         if ($SshClientFolder) { $request.sshClientFolder = $SshClientFolder }
         if ($texts.Count -gt 0) { $request.explain = $texts -join ([Environment]::NewLine + [Environment]::NewLine) }
         if ($ProbeCredentials) { $request.probeCredentials = $true }
+        if ($Probe) { $request.probe = $true }
+        if ($Watch) { $request.watch = $true; $request.watchTimeoutMs = $WatchTimeout * 1000 }
         if ($ReportPath) {
             # The core resolves relative paths against the process's folder, not $PWD.
             $request.reportPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ReportPath)

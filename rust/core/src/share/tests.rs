@@ -155,6 +155,7 @@ fn seeded() -> (Report, Request) {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect(),
         shared_report: None,
+        watch: None,
         fleet: None,
     };
     let request = Request {
