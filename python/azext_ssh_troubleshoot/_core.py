@@ -71,7 +71,7 @@ def _native():
     return _native_module
 
 
-def run(request: dict, progress=None) -> dict:
+def run(request: dict, progress=None, cancel=None) -> dict:
     """Runs one request document (a dict); returns the report (a dict).
 
     Raises :class:`CoreError` when the core answers an error document. The
@@ -84,11 +84,18 @@ def run(request: dict, progress=None) -> dict:
     every read finished. If it raises, the exception goes to
     ``sys.unraisablehook`` and it is not called again; the run goes on. Not a
     callable: :class:`TypeError`.
+
+    ``cancel``, a ``Cancel`` of the native module or None: once it fires the run
+    stops and answers a report with ``"cancelled": True``. Ctrl+C while the run
+    waits cancels it the same way (within milliseconds) and then raises
+    :class:`KeyboardInterrupt`, which az turns into its usual exit.
     """
     native = _native()
     payload = json.dumps(request, ensure_ascii=False)
     # Only when given: a native module without the keyword still runs the rest.
     extra = {} if progress is None else {"progress": progress}
+    if cancel is not None:
+        extra["cancel"] = cancel
     try:
         answer = native.run(payload, **extra)
     except UnicodeEncodeError:

@@ -179,6 +179,34 @@ static void threads(void) {
     }
 }
 
+static int cancelled_report(const char *a) {
+    return is_report(a) && strstr(a, "\"cancelled\":true") != NULL &&
+           strstr(a, "\"status\":\"incomplete\"") != NULL;
+}
+
+/* Cancellation handles: NULL everywhere, a handle fired before the run (the run
+ * answers a cancelled report), fired twice, freed after the run; a NULL handle runs
+ * as sshts_run. (Cancelling from another thread mid-run: tests/ffi, against ARM.) */
+static void cancellation(void) {
+    SshtsCancel *cancel = sshts_cancel_new();
+    char *answer;
+    CHECK(cancel != NULL, "sshts_cancel_new gives a handle");
+    sshts_cancel(NULL);
+    sshts_cancel_free(NULL);
+    answer = sshts_run_cancellable(DIAGNOSE, NULL, NULL, NULL);
+    CHECK(explained(answer), "a NULL handle: the plain run");
+    sshts_free(answer);
+    sshts_cancel(cancel);
+    sshts_cancel(cancel);
+    answer = sshts_run_cancellable(DIAGNOSE, NULL, NULL, cancel);
+    CHECK(cancelled_report(answer), "a fired handle: a cancelled report");
+    sshts_free(answer);
+    answer = sshts_run_cancellable(NULL, NULL, NULL, cancel);
+    CHECK(is_error(answer, "invalid-request"), "a NULL request with a handle");
+    sshts_free(answer);
+    sshts_cancel_free(cancel);
+}
+
 int main(int argc, char **argv) {
     int leak_mode = argc > 1 && strcmp(argv[1], "leak") == 0;
 
@@ -192,12 +220,14 @@ int main(int argc, char **argv) {
         expect("invalid JSON", "{", invalid_request);
         hostile_inputs();
         with_progress();
+        cancellation();
     } else {
         request_kinds();
         hostile_inputs();
         with_progress();
         huge_request();
         threads();
+        cancellation();
     }
 
     if (failures != 0) {

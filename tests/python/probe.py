@@ -262,6 +262,34 @@ def probe_fleet_progress(args):
     return out
 
 
+def probe_interrupt(args):
+    """``_core.run`` on a request whose ARM hangs, until Ctrl+C: writes "waiting"
+    to stderr first, then reports how the call ended and the threads left."""
+    from azext_ssh_troubleshoot import _core, _native
+
+    _set_environ(args.get("env"))
+
+    def tasks():
+        # Counted by the OS, so the core's threads (not Python's) are seen too.
+        return len(os.listdir("/proc/self/task"))
+
+    before, tasks_before = threading.active_count(), tasks()
+    sys.stderr.write("waiting\n")
+    sys.stderr.flush()
+    try:
+        _core.run(args["request"])
+        ended = "returned"
+    except KeyboardInterrupt:
+        ended = "KeyboardInterrupt"
+    tasks_added = tasks() - tasks_before
+    cancel = _native.Cancel()
+    cancel.cancel()
+    again = json.loads(_native.run(json.dumps(args["request"]), cancel=cancel))
+    fired = {"cancelled": again.get("cancelled"), "status": again.get("status")}
+    return {"ended": ended, "pythonThreadsAdded": threading.active_count() - before,
+            "tasksAdded": tasks_added, "firedHandle": fired}
+
+
 def main():
     _package_without_az()
     name, args_file = sys.argv[1], sys.argv[2]

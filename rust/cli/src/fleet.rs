@@ -68,12 +68,11 @@ pub fn run(args: &ArcArgs) -> ExitCode {
         ..Request::default()
     };
     let bar = Bar::new(std::io::stderr().is_terminal());
-    let report =
-        ssh_troubleshoot_core::run_with_progress(&request, &|done, total| bar.draw(done, total));
+    let report = crate::interrupt::run(&request, Some(&|done, total| bar.draw(done, total)));
     bar.clear();
     let report = match report {
         Ok(report) => report,
-        Err(e) => return crate::could_not_run(&e.to_string()),
+        Err(code) => return code,
     };
     let rendered = match args.output {
         Output::Json => serde_json::to_string_pretty(&report)

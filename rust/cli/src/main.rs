@@ -4,6 +4,7 @@
 mod azure_context;
 mod fleet;
 mod input;
+mod interrupt;
 mod render;
 mod watch;
 
@@ -178,18 +179,19 @@ enum ClientArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     match cli.command {
         Cmd::Checks { output } => {
             let request = Request {
                 command: Command::Checks,
                 ..Request::default()
             };
-            match ssh_troubleshoot_core::run(&request) {
+            match interrupt::run(&request, None) {
                 Ok(report) => {
                     emit(&report, output, render::checks);
                     ExitCode::SUCCESS
                 }
-                Err(e) => could_not_run(&e.to_string()),
+                Err(code) => code,
             }
         }
         Cmd::Arc(args) => arc(*args),
@@ -226,7 +228,7 @@ fn main() -> ExitCode {
                 report_path: report,
                 ..Request::default()
             };
-            match ssh_troubleshoot_core::run(&request) {
+            match interrupt::run(&request, None) {
                 Ok(report) => {
                     emit(&report, output, render::server_report);
                     if !shared_report_written(&report, output) {
@@ -237,7 +239,7 @@ fn main() -> ExitCode {
                         ExitCode::SUCCESS
                     }
                 }
-                Err(e) => could_not_run(&e.to_string()),
+                Err(code) => code,
             }
         }
     }
@@ -326,13 +328,13 @@ fn arc(args: ArcArgs) -> ExitCode {
         request.command = Command::DisableSsh;
     }
     let ran = if request.watch && request.command == Command::Diagnose {
-        watch::run(&request, &args)
+        watch::run(&request)
     } else {
-        ssh_troubleshoot_core::run(&request)
+        interrupt::run(&request, None)
     };
     let mut report = match ran {
         Ok(report) => report,
-        Err(e) => return could_not_run(&e.to_string()),
+        Err(code) => return code,
     };
 
     if args.fix {
@@ -359,9 +361,9 @@ fn arc(args: ArcArgs) -> ExitCode {
             if !chosen.is_empty() {
                 request.command = Command::ApplyFixes;
                 request.fixes = chosen;
-                report = match ssh_troubleshoot_core::run(&request) {
+                report = match interrupt::run(&request, None) {
                     Ok(report) => report,
-                    Err(e) => return could_not_run(&e.to_string()),
+                    Err(code) => return code,
                 };
             }
         } else if args.output == Output::Text {
@@ -418,7 +420,7 @@ fn shared_report_written(report: &Report, output: Output) -> bool {
     false
 }
 
-fn could_not_run(message: &str) -> ExitCode {
+pub(crate) fn could_not_run(message: &str) -> ExitCode {
     eprintln!("ssh-troubleshoot: {message}");
     ExitCode::from(EXIT_COULD_NOT_RUN)
 }

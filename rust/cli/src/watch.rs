@@ -6,9 +6,10 @@ use std::io::Write;
 use ssh_troubleshoot_core::model::{Report, Request};
 use ssh_troubleshoot_core::watch::{Hooks, Round};
 
-use crate::{ArcArgs, azure_context, render};
+use crate::{azure_context, interrupt, render};
 
-pub fn run(request: &Request, _args: &ArcArgs) -> Result<Report, ssh_troubleshoot_core::Error> {
+/// The report, or the exit code to end with (130 after Ctrl+C, 3 could not run).
+pub fn run(request: &Request) -> Result<Report, std::process::ExitCode> {
     let endpoint = request.azure.as_ref().and_then(|a| a.arm_endpoint.clone());
     let subscription = request.target.as_ref().and_then(|t| t.subscription.clone());
     say(&render::watch_start(request));
@@ -18,13 +19,11 @@ pub fn run(request: &Request, _args: &ArcArgs) -> Result<Report, ssh_troubleshoo
             .as_deref()
             .and_then(|e| azure_context::fresh_token(e, subscription.as_deref()))
     };
-    let cancelled = || false;
-    let report = ssh_troubleshoot_core::run_watching(
+    let report = interrupt::run_watching(
         request,
         &Hooks {
             on_round: &on_round,
             refresh_token: &refresh_token,
-            cancelled: &cancelled,
         },
     )?;
     if let Some(watch) = &report.watch {

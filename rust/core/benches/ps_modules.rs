@@ -80,6 +80,7 @@ fn bench(c: &mut Criterion) {
             ..Request::default()
         },
         env,
+        cancel: ssh_troubleshoot_core::Cancel::new(),
     };
     let deps = Deps::default();
     // A mismatch the check must see: Az.Ssh would take ArcProxy 1.0.0, the 2.x are not.

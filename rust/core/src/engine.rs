@@ -5,6 +5,10 @@
 //! Threads rather than an async runtime: checks block on files and child processes,
 //! and a check that hangs must not hold the run past its deadline (its thread is
 //! abandoned, its result ignored).
+//!
+//! Cancelling the run (`ctx.cancel`) wakes the engine at once: nothing new starts,
+//! every check still running is reported as cancelled, and the engine waits a short
+//! grace for their threads (whose own waits wake on the same handle) and joins them.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -12,7 +16,10 @@ use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crate::cancel::CANCELLED_SUMMARY;
 
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, FixAction, Outcome};
 use crate::model::{Finding, Status};
@@ -22,7 +29,13 @@ pub struct EngineOutput {
     pub findings: Vec<Finding>,
     /// Fixes the findings offer, by fix id.
     pub actions: HashMap<String, FixAction>,
+    /// The run was cancelled before every check finished.
+    pub cancelled: bool,
 }
+
+/// After a cancel, how long the engine waits for running checks to wind down (their
+/// waits wake on the cancel, so they take milliseconds) before leaving them behind.
+pub const CANCEL_GRACE: Duration = Duration::from_millis(100);
 
 enum State {
     Pending,
@@ -36,6 +49,8 @@ enum State {
 }
 
 type Message = (usize, Result<Outcome, String>, Duration);
+/// `None`: the run was cancelled (sent by the cancel's wake-up).
+type Event = Option<Message>;
 
 /// How the engine schedules checks. Library-only: no host option or request field sets
 /// it; the default is what every host gets.
@@ -78,10 +93,24 @@ pub fn run(
         .map(|(i, c)| (c.id(), i))
         .collect();
 
-    let (tx, rx) = mpsc::channel::<Message>();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let wake = tx.clone();
+    let _wake_on_cancel = ctx.cancel.on_cancel(move || drop(wake.send(None)));
+    let mut threads: Vec<Option<JoinHandle<()>>> = (0..listed.len()).map(|_| None).collect();
     loop {
+        if ctx.cancel.is_cancelled() {
+            return wind_down(&listed, states, &rx, &mut threads, actions);
+        }
         let may_start = Instant::now() < deadline_at;
-        start_ready(&ctx, &listed, &index, &mut states, &tx, may_start, limit);
+        start_ready(
+            &ctx,
+            &listed,
+            &index,
+            &mut states,
+            (&tx, &mut threads),
+            may_start,
+            limit,
+        );
 
         let running: Vec<(usize, Instant)> = states
             .iter()
@@ -101,7 +130,9 @@ pub fn run(
             .map_or(deadline_at, |t| t.min(deadline_at));
         let wait = next_expiry.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
-            Ok((i, result, elapsed)) => {
+            Ok(None) => continue,
+            Ok(Some((i, result, elapsed))) => {
+                join_reported(&mut threads, i);
                 if matches!(states[i], State::Running { .. }) {
                     let ms = millis(elapsed);
                     states[i] = match result {
@@ -132,20 +163,71 @@ pub fn run(
     }
 
     // Anything still pending could not start before the deadline.
-    let findings = states
+    let findings = report_states(&listed, states, "Not run: the run's deadline passed first.");
+    EngineOutput {
+        findings,
+        actions,
+        cancelled: false,
+    }
+}
+
+/// The findings of every listed check; `unfinished` for those pending or running.
+fn report_states(listed: &[Arc<dyn Check>], states: Vec<State>, unfinished: &str) -> Vec<Finding> {
+    states
         .into_iter()
-        .zip(&listed)
+        .zip(listed)
         .filter(|(_, check)| !check.hidden())
         .map(|(state, check)| match state {
             State::Done { finding, .. } => *finding,
-            State::Pending | State::Running { .. } => *finding(
-                check.as_ref(),
-                Outcome::new(Status::Error, "Not run: the run's deadline passed first."),
-                0,
-            ),
+            State::Pending | State::Running { .. } => {
+                *finding(check.as_ref(), Outcome::new(Status::Error, unfinished), 0)
+            }
         })
+        .collect()
+}
+
+/// The end of a cancelled run: checks still running get [`CANCEL_GRACE`] to stop
+/// (what they report then is not trusted: it judged a cancelled wait), threads that
+/// stopped are joined, and every unfinished check is reported as cancelled.
+fn wind_down(
+    listed: &[Arc<dyn Check>],
+    mut states: Vec<State>,
+    rx: &mpsc::Receiver<Event>,
+    threads: &mut [Option<JoinHandle<()>>],
+    actions: HashMap<String, FixAction>,
+) -> EngineOutput {
+    let grace_ends = Instant::now() + CANCEL_GRACE;
+    let mut running: Vec<usize> = (0..states.len())
+        .filter(|i| matches!(states[*i], State::Running { .. }))
         .collect();
-    EngineOutput { findings, actions }
+    while !running.is_empty() {
+        match rx.recv_timeout(grace_ends.saturating_duration_since(Instant::now())) {
+            Ok(Some((i, _, _))) => {
+                join_reported(threads, i);
+                running.retain(|r| *r != i);
+            }
+            Ok(None) => {}
+            Err(_) => break,
+        }
+    }
+    for state in &mut states {
+        if matches!(state, State::Running { .. }) {
+            *state = State::Pending;
+        }
+    }
+    EngineOutput {
+        findings: report_states(listed, states, CANCELLED_SUMMARY),
+        actions,
+        cancelled: true,
+    }
+}
+
+/// A check thread that sent its result has nothing left to do but exit: join it, so
+/// no thread of the run outlives it.
+fn join_reported(threads: &mut [Option<JoinHandle<()>>], i: usize) {
+    if let Some(handle) = threads.get_mut(i).and_then(Option::take) {
+        let _ = handle.join();
+    }
 }
 
 fn start_ready(
@@ -153,7 +235,7 @@ fn start_ready(
     listed: &[Arc<dyn Check>],
     index: &HashMap<&'static str, usize>,
     states: &mut [State],
-    tx: &mpsc::Sender<Message>,
+    (tx, threads): (&mpsc::Sender<Event>, &mut [Option<JoinHandle<()>>]),
     may_start: bool,
     limit: usize,
 ) {
@@ -226,18 +308,21 @@ fn start_ready(
                             )),
                         };
                     // The receiver may be gone if the run already ended; nothing to do then.
-                    let _ = tx.send((i, result, started.elapsed()));
+                    let _ = tx.send(Some((i, result, started.elapsed())));
                 });
-            if let Err(e) = spawned {
-                running -= 1;
-                states[i] = State::Done {
-                    finding: finding(
-                        listed[i].as_ref(),
-                        Outcome::new(Status::Error, format!("Could not start the check: {e}")),
-                        0,
-                    ),
-                    output: None,
-                };
+            match spawned {
+                Ok(handle) => threads[i] = Some(handle),
+                Err(e) => {
+                    running -= 1;
+                    states[i] = State::Done {
+                        finding: finding(
+                            listed[i].as_ref(),
+                            Outcome::new(Status::Error, format!("Could not start the check: {e}")),
+                            0,
+                        ),
+                        output: None,
+                    };
+                }
             }
         }
         if !progressed {

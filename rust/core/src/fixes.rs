@@ -1,21 +1,23 @@
 //! Applies the fixes checks offer. Each is re-validated here at the moment of change,
 //! because the file system (or Azure) may have moved since the check looked.
 
+use crate::cancel::Cancel;
 use crate::checks::FixAction;
 use crate::fixes_azure;
 use crate::model::Request;
 
-pub fn apply(action: &FixAction, request: &Request) -> Result<String, String> {
+/// Applies `action`; its ARM calls and waits stop when `cancel` fires.
+pub fn apply(action: &FixAction, request: &Request, cancel: &Cancel) -> Result<String, String> {
     match action {
         FixAction::OwnerExecute { path, folder } => owner_execute(path, folder),
         FixAction::RegisterProvider { subscription } => {
-            fixes_azure::register_provider(request, subscription)
+            fixes_azure::register_provider(request, subscription, cancel)
         }
         FixAction::AllowSshPort {
             resource_type,
             port,
             create_endpoint,
-        } => fixes_azure::allow_ssh_port(request, resource_type, *port, *create_endpoint),
+        } => fixes_azure::allow_ssh_port(request, resource_type, *port, *create_endpoint, cancel),
     }
 }
 

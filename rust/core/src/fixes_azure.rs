@@ -2,6 +2,7 @@
 //! Each re-resolves the machine from the request and builds every path from validated
 //! segments; each says what it changed.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -9,14 +10,24 @@ use serde_json::json;
 use crate::arm::{ArmClient, ArmPath, Method, machine_path};
 use crate::azure::facts::{CONNECTIVITY_API, PROVIDERS_API, Resource, resolve};
 use crate::azure::{AzureTarget, Fetched, client_for, fetch};
+use crate::cancel::Cancel;
 use crate::model::{AppliedFix, FixOutcome, Request};
 
 /// How long registration is waited for before the fix reports it still pending.
 const REGISTER_WAIT: Duration = Duration::from_secs(60);
 const REGISTER_POLL: Duration = Duration::from_secs(2);
 
-pub fn register_provider(request: &Request, subscription: &str) -> Result<String, String> {
-    let client = client_for(request)?;
+/// The request's ARM client, whose calls stop when `cancel` fires.
+fn client_until(request: &Request, cancel: &Cancel) -> Result<Arc<ArmClient>, String> {
+    client_for(request).map(|c| Arc::new(c.with_cancel(cancel)))
+}
+
+pub fn register_provider(
+    request: &Request,
+    subscription: &str,
+    cancel: &Cancel,
+) -> Result<String, String> {
+    let client = client_until(request, cancel)?;
     let base = ArmPath::root()
         .lit("subscriptions")
         .seg(subscription)
@@ -52,7 +63,11 @@ pub fn register_provider(request: &Request, subscription: &str) -> Result<String
                 REGISTER_WAIT.as_secs()
             ));
         }
-        std::thread::sleep(REGISTER_POLL);
+        if !cancel.sleep(REGISTER_POLL) {
+            return Ok(format!(
+                "Registration of Microsoft.HybridConnectivity was requested; it was still {state} when the run was cancelled."
+            ));
+        }
     }
 }
 
@@ -61,8 +76,9 @@ pub fn allow_ssh_port(
     resource_type: &str,
     port: u16,
     create_endpoint: bool,
+    cancel: &Cancel,
 ) -> Result<String, String> {
-    let client = client_for(request)?;
+    let client = client_until(request, cancel)?;
     let endpoint = endpoint_path(request, resource_type)?;
     let mut done = Vec::new();
     if create_endpoint {
@@ -95,7 +111,7 @@ pub fn allow_ssh_port(
 }
 
 /// `--disable-ssh`: delete the SSH service configuration, then the endpoint.
-pub fn disable_ssh(request: &Request) -> Vec<AppliedFix> {
+pub fn disable_ssh(request: &Request, cancel: &Cancel) -> Vec<AppliedFix> {
     let result = |id: &str, r: Result<String, String>| AppliedFix {
         id: id.to_string(),
         outcome: if r.is_ok() {
@@ -106,7 +122,7 @@ pub fn disable_ssh(request: &Request) -> Vec<AppliedFix> {
         message: r.unwrap_or_else(|e| e),
     };
     let prepared = (|| -> Result<(ArmClient, ArmPath), String> {
-        let client = client_for(request)?;
+        let client = client_until(request, cancel)?;
         let target = AzureTarget::of(request).ok_or(
             "--disable-ssh needs a resource group and a machine name, and cannot be --offline",
         )?;

@@ -4,6 +4,7 @@
 
 pub mod arm;
 pub mod azure;
+pub mod cancel;
 pub mod catalogue;
 pub mod checks;
 pub mod engine;
@@ -22,10 +23,14 @@ pub mod run;
 pub mod share;
 pub mod watch;
 
+pub use cancel::Cancel;
 pub use engine::EngineOptions;
 pub use error::Error;
 pub use model::{Report, Request};
-pub use run::{run, run_watching, run_with, run_with_options, run_with_progress};
+pub use run::{
+    run, run_cancellable, run_watching, run_with, run_with_cancel, run_with_options,
+    run_with_progress,
+};
 
 /// Requests past this size are refused: they can only be mistakes or attacks.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;

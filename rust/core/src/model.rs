@@ -351,6 +351,10 @@ pub struct Report {
     /// Extension: the rounds of a `watch` request and how it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watch: Option<crate::watch::Watch>,
+    /// Extension: the run was cancelled from outside (`status` is then `incomplete`
+    /// and each unfinished check an `error` finding saying so). Absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }
 
 /// Extension: the outcome of writing the shareable report (`reportPath`).

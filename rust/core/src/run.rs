@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cancel::Cancel;
 use crate::catalogue::{self, Vars};
 use crate::checks::{Check, Context, FixAction};
 use crate::engine::{self, EngineOptions, millis};
@@ -20,8 +21,7 @@ pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `request` on this machine.
 pub fn run(request: &Request) -> Result<Report, Error> {
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
-    run_with(request, env, &registry::all())
+    run_cancellable(request, None, &Cancel::new())
 }
 
 /// Runs `request` against a given environment and set of checks (tests use this to
@@ -42,15 +42,23 @@ pub fn run_with_options(
     checks: &[Arc<dyn Check>],
     options: EngineOptions,
 ) -> Result<Report, Error> {
-    if request.schema_version != crate::model::SCHEMA_VERSION {
-        return Err(Error::UnsupportedSchema(request.schema_version));
-    }
-    if request.command == Command::Checks {
-        return run_command(request, env, checks, options);
-    }
-    let host = env.clone();
-    let report = run_command(request, env, checks, options)?;
-    Ok(finish(report, request, &host))
+    run_with_cancel(request, env, checks, options, &Cancel::new())
+}
+
+/// [`run_with_options`] that stops when `cancel` fires (see [`run_cancellable`]).
+pub fn run_with_cancel(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+    options: EngineOptions,
+    cancel: &Cancel,
+) -> Result<Report, Error> {
+    let how = How {
+        options,
+        progress: None,
+        cancel,
+    };
+    run_how(request, env, checks, &how)
 }
 
 /// [`run`], with `progress(done, total)` called as a fleet diagnosis's reads finish (from
@@ -60,21 +68,60 @@ pub fn run_with_progress(
     request: &Request,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report, Error> {
-    if request.command != Command::Diagnose || !crate::fleet::is_fleet(request) {
-        return run(request);
-    }
+    run_cancellable(request, Some(progress), &Cancel::new())
+}
+
+/// [`run_with_progress`] (`progress` optional) that stops when `cancel` fires, from any
+/// thread: every ARM call, probe, child process and wait of the run stops within
+/// milliseconds, and the report comes back with `cancelled: true`, status
+/// `incomplete`, each unfinished check an `error` finding saying it was cancelled, and
+/// no thread of the run left running. No fix is applied once it has fired.
+pub fn run_cancellable(
+    request: &Request,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    cancel: &Cancel,
+) -> Result<Report, Error> {
+    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let how = How {
+        options: EngineOptions::default(),
+        progress,
+        cancel,
+    };
+    run_how(request, env, &registry::all(), &how)
+}
+
+/// How a run goes, beside what it is asked.
+pub(crate) struct How<'a> {
+    pub(crate) options: EngineOptions,
+    pub(crate) progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    pub(crate) cancel: &'a Cancel,
+}
+
+fn run_how(
+    request: &Request,
+    env: HostEnv,
+    checks: &[Arc<dyn Check>],
+    how: &How,
+) -> Result<Report, Error> {
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
-    let report = crate::fleet::run(request, progress);
-    Ok(finish(report, request, &env))
+    if request.command == Command::Checks {
+        return run_command(request, env, checks, how);
+    }
+    let host = env.clone();
+    let report = run_command(request, env, checks, how)?;
+    Ok(finish(report, request, &host))
 }
 
 /// [`run`] of a `watch` request with the host's hooks: each round reported as it
 /// ends, the token refreshed by the host, stopped when the host says so. Any other
 /// request is [`run`] exactly.
-pub fn run_watching(request: &Request, hooks: &crate::watch::Hooks<'_>) -> Result<Report, Error> {
+pub fn run_watching(
+    request: &Request,
+    hooks: &crate::watch::Hooks<'_>,
+    cancel: &Cancel,
+) -> Result<Report, Error> {
     if request.command != Command::Diagnose || !request.watch || crate::fleet::is_fleet(request) {
         return run(request);
     }
@@ -82,7 +129,7 @@ pub fn run_watching(request: &Request, hooks: &crate::watch::Hooks<'_>) -> Resul
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
     let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
-    let report = crate::watch::run(request, env.clone(), &registry::all(), hooks);
+    let report = crate::watch::run(request, env.clone(), &registry::all(), hooks, cancel);
     Ok(finish(report, request, &env))
 }
 
@@ -99,7 +146,7 @@ fn run_command(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
-    options: EngineOptions,
+    how: &How,
 ) -> Result<Report, Error> {
     match request.command {
         Command::Checks => {
@@ -107,23 +154,30 @@ fn run_command(
             all.extend(registry::server());
             Ok(catalogue_report(request, &all))
         }
-        Command::Diagnose if crate::fleet::is_fleet(request) => {
-            Ok(crate::fleet::run(request, &|_, _| {}))
-        }
+        Command::Diagnose if crate::fleet::is_fleet(request) => Ok(crate::fleet::run(
+            request,
+            how.progress.unwrap_or(&|_, _| {}),
+            how.cancel,
+        )),
         Command::Diagnose if request.watch => Ok(crate::watch::run(
             request,
             env,
             checks,
             &crate::watch::Hooks::none(),
+            how.cancel,
         )),
-        Command::Diagnose => Ok(diagnose(request, env, checks, options).0),
-        Command::ApplyFixes => Ok(apply_fixes(request, env, checks, options)),
+        Command::Diagnose => Ok(diagnose(request, env, checks, how).0),
+        Command::ApplyFixes => Ok(apply_fixes(request, env, checks, how)),
         // The same engine over the server's own checks; `checks` is the client registry.
-        Command::Server => Ok(diagnose(request, env, &registry::server(), options).0),
+        Command::Server => Ok(diagnose(request, env, &registry::server(), how).0),
         Command::DisableSsh => {
             let started = Instant::now();
-            let applied = crate::fixes_azure::disable_ssh(request);
-            let (mut report, _) = diagnose(request, env, checks, options);
+            let applied = if how.cancel.is_cancelled() {
+                Vec::new()
+            } else {
+                crate::fixes_azure::disable_ssh(request, how.cancel)
+            };
+            let (mut report, _) = diagnose(request, env, checks, how);
             report.applied = applied;
             report.duration_ms = millis(started.elapsed());
             Ok(report)
@@ -135,7 +189,7 @@ pub(crate) fn diagnose(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
-    options: EngineOptions,
+    how: &How,
 ) -> (Report, HashMap<String, FixAction>) {
     let started = Instant::now();
     let explained = request
@@ -155,24 +209,28 @@ pub(crate) fn diagnose(
     let ctx = Arc::new(Context {
         request: without_explain(request),
         env,
+        cancel: how.cancel.clone(),
     });
-    let out = engine::run(ctx, &selected, deadline, options);
+    let out = engine::run(ctx, &selected, deadline, how.options);
     let mut report = empty_report(request);
-    report.status = overall_status(&out.findings, &explained);
+    report.status = if out.cancelled {
+        ReportStatus::Incomplete
+    } else {
+        overall_status(&out.findings, &explained)
+    };
+    report.cancelled = out.cancelled;
     report.findings = out.findings;
     report.explained = explained;
     report.duration_ms = millis(started.elapsed());
     (report, out.actions)
 }
 
-fn apply_fixes(
-    request: &Request,
-    env: HostEnv,
-    checks: &[Arc<dyn Check>],
-    options: EngineOptions,
-) -> Report {
+fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>], how: &How) -> Report {
     let started = Instant::now();
-    let (_, actions) = diagnose(request, env.clone(), checks, options);
+    let (first, actions) = diagnose(request, env.clone(), checks, how);
+    if first.cancelled {
+        return first;
+    }
     let applied: Vec<AppliedFix> = request
         .fixes
         .iter()
@@ -183,7 +241,12 @@ fn apply_fixes(
                 message: "Not offered by this diagnosis (already fixed, or not a known fix id)."
                     .into(),
             },
-            Some(action) => match fixes::apply(action, request) {
+            Some(_) if how.cancel.is_cancelled() => AppliedFix {
+                id: id.clone(),
+                outcome: FixOutcome::Failed,
+                message: "Not applied: the run was cancelled first.".into(),
+            },
+            Some(action) => match fixes::apply(action, request, how.cancel) {
                 Ok(message) => AppliedFix {
                     id: id.clone(),
                     outcome: FixOutcome::Applied,
@@ -198,7 +261,7 @@ fn apply_fixes(
         })
         .collect();
     // Look again, so the report shows the state after the change.
-    let (mut report, _) = diagnose(request, env, checks, options);
+    let (mut report, _) = diagnose(request, env, checks, how);
     report.applied = applied;
     report.duration_ms = millis(started.elapsed());
     report
@@ -365,6 +428,7 @@ pub(crate) fn empty_report(request: &Request) -> Report {
         shared_report: None,
         fleet: None,
         watch: None,
+        cancelled: false,
     }
 }
 

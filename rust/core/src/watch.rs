@@ -12,15 +12,16 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cancel::Cancel;
 use crate::checks::Check;
 use crate::engine::{EngineOptions, millis};
 use crate::env::HostEnv;
 use crate::model::{Finding, Report, Request, Status};
-use crate::run::{diagnose, overall_status, with_dependencies};
+use crate::run::{How, diagnose, overall_status, with_dependencies};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
-/// How often a pause between rounds looks at the cancel hook.
+/// The longest nap of a pause between rounds.
 const NAP: Duration = Duration::from_millis(50);
 
 /// Diagnoses a new token may cure: role assignments and group memberships reach a
@@ -88,8 +89,6 @@ pub struct Hooks<'a> {
     pub on_round: &'a (dyn Fn(&Round, &Report) + Sync),
     /// A freshly issued access token, or `None` when the host cannot get one.
     pub refresh_token: &'a (dyn Fn() -> Option<String> + Sync),
-    /// True once the user asked to stop.
-    pub cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 impl Hooks<'static> {
@@ -99,18 +98,18 @@ impl Hooks<'static> {
         Hooks {
             on_round: &|_, _| {},
             refresh_token: &|| None,
-            cancelled: &|| false,
         }
     }
 }
 
 /// Diagnoses `request`, then reruns what failed until it passes, the bound passes or
-/// the host cancels. The report is the state at the end, with `watch` filled in.
+/// `cancel` fires. The report is the state at the end, with `watch` filled in.
 pub fn run(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
     hooks: &Hooks<'_>,
+    cancel: &Cancel,
 ) -> Report {
     let started = Instant::now();
     let timeout = request
@@ -120,17 +119,24 @@ pub fn run(
         .watch_interval_ms
         .map_or(DEFAULT_INTERVAL, Duration::from_millis)
         .max(Duration::from_millis(100));
-    let options = EngineOptions::default();
-    let (mut report, _) = diagnose(request, env.clone(), checks, options);
+    let how = How {
+        options: EngineOptions::default(),
+        progress: None,
+        cancel,
+    };
+    let (mut report, _) = diagnose(request, env.clone(), checks, &how);
     let mut rerun_request = request.clone();
     rerun_request.explain = None;
     let mut rounds = Vec::new();
     let outcome = loop {
+        if cancel.is_cancelled() || report.cancelled {
+            break WatchOutcome::Cancelled;
+        }
         let failing = failing(&report.findings);
         if failing.is_empty() {
             break WatchOutcome::Passed;
         }
-        if let Some(outcome) = pause(interval, started, timeout, hooks) {
+        if let Some(outcome) = pause(interval, started, timeout, cancel) {
             break outcome;
         }
         let token_refreshed = report.findings.iter().any(|f| {
@@ -140,7 +146,8 @@ pub fn run(
         }) && refresh(&mut rerun_request, hooks);
         let wanted: BTreeSet<&str> = rerun_set(&report.findings);
         let selected = with_dependencies(checks, &wanted);
-        let (fresh, _) = diagnose(&rerun_request, env.clone(), &selected, options);
+        let (fresh, _) = diagnose(&rerun_request, env.clone(), &selected, &how);
+        report.cancelled |= fresh.cancelled;
         let changes = merge(&mut report.findings, fresh.findings);
         report.status = overall_status(&report.findings, &report.explained);
         let round = Round {
@@ -158,6 +165,10 @@ pub fn run(
         (hooks.on_round)(&round, &report);
         rounds.push(round);
     };
+    if outcome == WatchOutcome::Cancelled {
+        report.cancelled = true;
+        report.status = crate::model::ReportStatus::Incomplete;
+    }
     report.duration_ms = millis(started.elapsed());
     report.watch = Some(Watch {
         outcome,
@@ -194,11 +205,11 @@ fn pause(
     interval: Duration,
     started: Instant,
     timeout: Duration,
-    hooks: &Hooks<'_>,
+    cancel: &Cancel,
 ) -> Option<WatchOutcome> {
     let until = Instant::now() + interval;
     loop {
-        if (hooks.cancelled)() {
+        if cancel.is_cancelled() {
             return Some(WatchOutcome::Cancelled);
         }
         let now = Instant::now();
@@ -208,7 +219,8 @@ fn pause(
         if now >= until {
             return None;
         }
-        std::thread::sleep(NAP.min(until - now));
+        // Wakes at once when cancelled.
+        cancel.sleep(NAP.min(until - now));
     }
 }
 

@@ -21,6 +21,12 @@
 #define SSHTS_ABI_VERSION 1
 
 /**
+ * A cancellation handle (opaque): made by `sshts_cancel_new`, fired by `sshts_cancel`,
+ * released by `sshts_cancel_free`.
+ */
+typedef struct SshtsCancel SshtsCancel;
+
+/**
  * A progress callback for `sshts_run_with_progress`, or NULL: `done` of `total` reads
  * have finished; `context` is the pointer the caller gave, passed back untouched.
  */
@@ -92,6 +98,59 @@ char *sshts_run_with_progress(const char *request_json, SshtsProgressFn progress
  * freed before) is undefined behaviour. The string must not be used after this call.
  */
 void sshts_free(char *answer);
+
+/**
+ * A new cancellation handle, not fired. NULL only when memory is exhausted. Release it
+ * with `sshts_cancel_free` once every run using it has returned.
+ *
+ * # Safety
+ *
+ * None needed: it may be called at any time from any thread.
+ */
+SshtsCancel *sshts_cancel_new(void);
+
+/**
+ * Fires `cancel`: every run using it stops within milliseconds and answers a report
+ * with `"cancelled": true` (status `incomplete`, each unfinished check an `error`
+ * finding saying it was cancelled). From any thread, any number of times, before,
+ * during or after a run (a run started with a fired handle sends nothing). NULL: does
+ * nothing. It only sets a flag and wakes waits, so it may be called from a console
+ * control handler.
+ *
+ * # Safety
+ *
+ * `cancel` is NULL or a handle from `sshts_cancel_new` not yet freed.
+ */
+void sshts_cancel(const SshtsCancel *cancel);
+
+/**
+ * Releases a handle from `sshts_cancel_new`. NULL: does nothing.
+ *
+ * # Safety
+ *
+ * `cancel` is NULL or a handle from `sshts_cancel_new` not yet freed, and no
+ * `sshts_cancel` call with it is running or will be made. Runs that were given it
+ * should have returned (a run still going keeps its own reference and is not
+ * harmed, but can no longer be cancelled).
+ */
+void sshts_cancel_free(SshtsCancel *cancel);
+
+/**
+ * `sshts_run_with_progress` that stops when `cancel` fires: same answer and ownership
+ * (free it with `sshts_free`), and when cancelled a report with `"cancelled": true`.
+ * `progress` and `cancel` may each be NULL (then it is `sshts_run_with_progress`, or
+ * `sshts_run`). Safe to call from several threads at once, with the same handle or not.
+ *
+ * # Safety
+ *
+ * `request_json`, `progress` and `context` as for `sshts_run_with_progress`; `cancel`
+ * is NULL or a handle from `sshts_cancel_new` that is not freed before this call has
+ * begun (it may be freed while the call runs only if no `sshts_cancel` follows).
+ */
+char *sshts_run_cancellable(const char *request_json,
+                            SshtsProgressFn progress,
+                            void *context,
+                            const SshtsCancel *cancel);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,6 +1,8 @@
 //! The C ABI of ssh-troubleshoot (CONTRACT.md §1): JSON in and JSON out, for the
 //! PowerShell module's P/Invoke and any other C caller. The contract's three functions,
-//! plus `sshts_run_with_progress` (a fleet run that reports its progress).
+//! plus `sshts_run_with_progress` (a fleet run that reports its progress) and the
+//! cancellation functions of [`cancel`] (`sshts_cancel_new`, `sshts_cancel`,
+//! `sshts_cancel_free`, `sshts_run_cancellable`).
 //!
 //! Deliberately thin: the request is the document every host sends
 //! (`ssh_troubleshoot_core::run_json` does the work); this crate only moves bytes
@@ -20,7 +22,12 @@ use std::ptr;
 use std::sync::Mutex;
 
 use ssh_troubleshoot_core::fleet::progress::Gate;
-use ssh_troubleshoot_core::{Error, error_json, run_json, run_json_with, run_with_progress};
+use ssh_troubleshoot_core::{Cancel, Error, error_json, run_cancellable, run_json, run_json_with};
+
+pub mod cancel;
+pub use cancel::{
+    SshtsCancel, sshts_cancel, sshts_cancel_free, sshts_cancel_new, sshts_run_cancellable,
+};
 
 /// The version of this C ABI, as `sshts_abi_version` returns it.
 ///
@@ -96,17 +103,30 @@ pub unsafe extern "C" fn sshts_run_with_progress(
     progress: SshtsProgressFn,
     context: *mut c_void,
 ) -> *mut c_char {
-    let Some(callback) = progress else {
-        // SAFETY: the caller's promise about `request_json`, passed on.
-        return unsafe { answer_to(request_json, run_json) };
-    };
-    let progress = Progress::new(callback, context);
+    // SAFETY: the caller's promises, passed on.
+    unsafe { run_observed(request_json, progress, context, &Cancel::new()) }
+}
+
+/// A run with an optional progress callback, stopped when `cancel` fires: what
+/// `sshts_run_with_progress` and `sshts_run_cancellable` share.
+///
+/// # Safety
+///
+/// As for `sshts_run_with_progress`.
+unsafe fn run_observed(
+    request_json: *const c_char,
+    progress: SshtsProgressFn,
+    context: *mut c_void,
+    cancel: &Cancel,
+) -> *mut c_char {
+    let progress = progress.map(|callback| Progress::new(callback, context));
     let answer = |json: &str| {
-        run_json_with(json, |request| {
-            run_with_progress(request, &|done, total| progress.report(done, total))
+        run_json_with(json, |request| match &progress {
+            Some(p) => run_cancellable(request, Some(&|done, total| p.report(done, total)), cancel),
+            None => run_cancellable(request, None, cancel),
         })
     };
-    // SAFETY: as above.
+    // SAFETY: the caller's promise about `request_json`, passed on.
     unsafe { answer_to(request_json, answer) }
 }
 

@@ -45,6 +45,11 @@ fn header_declares_the_contract_functions() {
         "void sshts_free(char *answer);",
         "typedef void (*SshtsProgressFn)(uint64_t done, uint64_t total, void *context);",
         "char *sshts_run_with_progress(const char *request_json,",
+        "typedef struct SshtsCancel SshtsCancel;",
+        "SshtsCancel *sshts_cancel_new(void);",
+        "void sshts_cancel(const SshtsCancel *cancel);",
+        "void sshts_cancel_free(SshtsCancel *cancel);",
+        "char *sshts_run_cancellable(const char *request_json,",
     ] {
         assert!(
             header.contains(declaration),

@@ -3,7 +3,9 @@
 //! Deliberately thin. The extension's Python reaches it only through
 //! `azext_ssh_troubleshoot/_core.py`, so the module can later ship as its own package.
 
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Mutex, TryLockError};
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use ssh_troubleshoot_core::fleet::progress::Gate;
@@ -12,17 +14,27 @@ use ssh_troubleshoot_core::fleet::progress::Gate;
 /// incompatibly (the optional `progress` keyword is not such a change).
 const ABI_VERSION: u32 = 1;
 
+/// How often a waiting `run` looks for a pending KeyboardInterrupt (Ctrl+C).
+const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(50);
+
 /// Runs one request document (CONTRACT.md §3) and answers a report or
 /// `{"error": {"code": ..., "message": ...}}`. Never raises for bad input. A fleet
-/// request reports its reads to `progress`, when there is one.
-fn run_guarded(request_json: &str, progress: Option<&Progress>) -> String {
-    let run = || match progress {
-        None => ssh_troubleshoot_core::run_json(request_json),
-        Some(progress) => ssh_troubleshoot_core::run_json_with(request_json, |request| {
-            ssh_troubleshoot_core::run_with_progress(request, &|done, total| {
-                progress.report(done, total)
-            })
-        }),
+/// request reports its reads to `progress`, when there is one; the run stops when
+/// `cancel` fires.
+fn run_guarded(
+    request_json: &str,
+    progress: Option<&Progress>,
+    cancel: &ssh_troubleshoot_core::Cancel,
+) -> String {
+    let run = || {
+        ssh_troubleshoot_core::run_json_with(request_json, |request| match progress {
+            None => ssh_troubleshoot_core::run_cancellable(request, None, cancel),
+            Some(progress) => ssh_troubleshoot_core::run_cancellable(
+                request,
+                Some(&|done, total| progress.report(done, total)),
+                cancel,
+            ),
+        })
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
         let what = panic
@@ -82,6 +94,65 @@ impl Progress {
     }
 }
 
+/// Runs the request on a thread of its own while this one, without the GIL, wakes every
+/// [`SIGNAL_CHECK_EVERY`] to let Python handle signals: a KeyboardInterrupt (Ctrl+C)
+/// cancels the run, which is waited for (it stops within milliseconds) and the
+/// exception raised. No thread of the run outlives the call.
+fn run_interruptibly(
+    py: Python<'_>,
+    request_json: &str,
+    progress: Option<&Progress>,
+    cancel: &ssh_troubleshoot_core::Cancel,
+) -> PyResult<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("ssh-troubleshoot run".into())
+            .spawn_scoped(scope, move || {
+                let _ = tx.send(run_guarded(request_json, progress, cancel));
+            });
+        if let Err(e) = spawned {
+            let why = format!("could not start the run's thread: {e}");
+            return Ok(ssh_troubleshoot_core::error_json(
+                &ssh_troubleshoot_core::Error::Internal(why),
+            ));
+        }
+        let mut interrupted: Option<PyErr> = None;
+        let mut rx = rx;
+        loop {
+            let wait = if interrupted.is_some() {
+                Duration::from_secs(3600)
+            } else {
+                SIGNAL_CHECK_EVERY
+            };
+            // The receiver goes to the GIL-free wait and back (it is Send, not Sync).
+            let (got, back) = py.detach(move || (rx.recv_timeout(wait), rx));
+            rx = back;
+            match got {
+                Ok(answer) => return interrupted.map_or(Ok(answer), Err),
+                Err(RecvTimeoutError::Disconnected) => {
+                    // The run's thread ended without an answer: run_guarded caught a panic
+                    // already, so only a failed send gets here.
+                    let why = "the run ended without an answer".to_string();
+                    return interrupted.map_or(
+                        Ok(ssh_troubleshoot_core::error_json(
+                            &ssh_troubleshoot_core::Error::Internal(why),
+                        )),
+                        Err,
+                    );
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if interrupted.is_none()
+                && let Err(e) = py.check_signals()
+            {
+                cancel.cancel();
+                interrupted = Some(e);
+            }
+        }
+    })
+}
+
 #[pymodule]
 mod _native {
     use pyo3::exceptions::PyTypeError;
@@ -91,10 +162,43 @@ mod _native {
     #[allow(non_upper_case_globals)]
     const __version__: &str = env!("CARGO_PKG_VERSION");
 
-    /// run(request_json: str, progress=None) -> str
+    /// A cancellation handle for `run`: `cancel()` from any thread (any number of times)
+    /// stops every run given it within milliseconds; each then answers a report with
+    /// `"cancelled": true`.
+    #[pyclass(frozen, name = "Cancel")]
+    struct Cancel {
+        inner: ssh_troubleshoot_core::Cancel,
+    }
+
+    #[pymethods]
+    impl Cancel {
+        #[new]
+        fn new() -> Cancel {
+            Cancel {
+                inner: ssh_troubleshoot_core::Cancel::new(),
+            }
+        }
+
+        /// Cancels every run using this handle.
+        fn cancel(&self) {
+            self.inner.cancel();
+        }
+
+        /// Whether `cancel()` was called.
+        #[getter]
+        fn cancelled(&self) -> bool {
+            self.inner.is_cancelled()
+        }
+    }
+
+    /// run(request_json: str, progress=None, cancel=None) -> str
     ///
     /// Runs a request document and returns the report (or error) document. The GIL is
     /// released while the core works, so other Python threads keep running.
+    ///
+    /// `cancel`, a `Cancel` or None: when it fires the run stops and answers a report
+    /// with `"cancelled": true`. A KeyboardInterrupt (Ctrl+C) while the run waits
+    /// cancels it too, then is raised once the run has stopped (within milliseconds).
     ///
     /// `progress`, a callable, is called as `progress(done, total)` while a fleet request
     /// reads Azure (never for other requests): from worker threads, one call at a time,
@@ -102,11 +206,12 @@ mod _native {
     /// `done == total` when every read finished. An exception it raises goes to
     /// `sys.unraisablehook` and ends the calls, not the run.
     #[pyfunction]
-    #[pyo3(signature = (request_json, progress=None))]
+    #[pyo3(signature = (request_json, progress=None, cancel=None))]
     fn run(
         py: Python<'_>,
         request_json: &str,
         progress: Option<Bound<'_, PyAny>>,
+        cancel: Option<PyRef<'_, Cancel>>,
     ) -> PyResult<String> {
         let progress = match progress {
             Some(p) if !p.is_callable() => {
@@ -117,7 +222,8 @@ mod _native {
             }
             p => p.map(|p| super::Progress::new(p.unbind())),
         };
-        Ok(py.detach(|| super::run_guarded(request_json, progress.as_ref())))
+        let cancel = cancel.map_or_else(ssh_troubleshoot_core::Cancel::new, |c| c.inner.clone());
+        super::run_interruptibly(py, request_json, progress.as_ref(), &cancel)
     }
 
     /// abi_version() -> int: the calling convention of this module (1).

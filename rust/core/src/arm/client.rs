@@ -19,13 +19,22 @@
 //! - Secrets: the token is only ever put in the `Authorization` header (marked
 //!   sensitive); `Debug` of the settings and the client redacts it, and no error holds it.
 //!
-//! Do not create or use a client from inside an async (tokio) runtime: reqwest's
-//! blocking client runs its own.
+//! - Cancel: a client made with [`ArmClient::with_cancel`] stops waiting the moment
+//!   its handle fires: the call in flight is aborted (its connection closed) and
+//!   comes back as [`ArmError::Cancelled`], and no retry wait goes on.
+//!
+//! Each client (with its clones) drives its I/O on one thread of its own
+//! ([`super::io_thread`]), joined when the last clone is dropped. Do not create or use
+//! a client from inside an async (tokio) runtime.
 
 use super::error::{ArmError, classify};
+use super::io_thread::{IoThread, Waited};
 use super::path::ArmPath;
 use super::retry;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use crate::cancel::Cancel;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue,
+};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -97,7 +106,10 @@ impl fmt::Debug for Redacted {
 /// connection pool).
 #[derive(Clone)]
 pub struct ArmClient {
-    http: reqwest::blocking::Client,
+    http: reqwest::Client,
+    io: Arc<IoThread>,
+    /// Calls stop waiting when this fires (a fresh handle, never fired, by default).
+    cancel: Cancel,
     /// `scheme://authority[/prefix]`, no trailing `/`.
     base: String,
     /// The prefix part of `base` (`""` for most endpoints).
@@ -137,7 +149,7 @@ impl ArmClient {
         let timeout = settings
             .request_timeout
             .clamp(Duration::from_millis(1), MAX_REQUEST_TIMEOUT);
-        let mut builder = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(concat!("ssh-troubleshoot/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
@@ -161,7 +173,10 @@ impl ArmClient {
         } else if ep.loopback {
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| {
+        let io = IoThread::start().map_err(|e| {
+            ArmError::InvalidEndpoint(format!("cannot start the HTTP client's thread: {e}"))
+        })?;
+        let http = io.enter(|| builder.build()).map_err(|e| {
             ArmError::InvalidEndpoint(format!("cannot set up the HTTP client: {e}"))
         })?;
         let token = settings
@@ -178,6 +193,8 @@ impl ArmClient {
         };
         Ok(ArmClient {
             http,
+            io: Arc::new(io),
+            cancel: Cancel::new(),
             base: ep.base,
             base_path: ep.base_path,
             auth,
@@ -199,6 +216,16 @@ impl ArmClient {
     pub fn give_up_at(&self, at: Instant) -> ArmClient {
         ArmClient {
             give_up_at: Some(at),
+            ..self.clone()
+        }
+    }
+
+    /// The same client (sharing the connection pool), whose calls stop when `cancel`
+    /// fires: the call in flight is aborted and fails with [`ArmError::Cancelled`], and
+    /// a call made after it fails at once.
+    pub fn with_cancel(&self, cancel: &Cancel) -> ArmClient {
+        ArmClient {
+            cancel: cancel.clone(),
             ..self.clone()
         }
     }
@@ -242,6 +269,12 @@ impl ArmClient {
         let auth = self.auth.as_deref().ok_or(ArmError::NoToken)?;
         let url = self.url_for(path, api_version, extra_query)?;
         let body = body.map(|b| b.to_string().into_bytes());
+        let cancelled = || ArmError::Cancelled {
+            url: url.as_str().to_string(),
+        };
+        if self.cancel.is_cancelled() {
+            return Err(cancelled());
+        }
         let request_id = super::response::new_request_id();
         let own = Instant::now()
             + self
@@ -281,7 +314,9 @@ impl ArmClient {
             if waited + wait > self.timeout || Instant::now() + wait >= deadline {
                 return finish(outcome);
             }
-            std::thread::sleep(wait);
+            if !self.cancel.sleep(wait) {
+                return Err(cancelled());
+            }
             waited += wait;
             attempt += 1;
         }
@@ -325,7 +360,6 @@ impl ArmClient {
         body: Option<&[u8]>,
         timeout: Duration,
     ) -> Result<(ArmResponse, Throttling), (ArmError, bool)> {
-        let started = Instant::now();
         let url_text = url.as_str();
         let mut req = self
             .http
@@ -340,20 +374,27 @@ impl ArmClient {
                     .header(CONTENT_TYPE, "application/json")
                     .body(b.to_vec())
             }
-            None if matches!(method, Method::Put | Method::Post) => req = req.body(Vec::new()),
+            // ARM refuses a bodiless POST without a length (411); say it is empty.
+            None if matches!(method, Method::Put | Method::Post) => {
+                req = req.header(CONTENT_LENGTH, "0").body(Vec::new())
+            }
             None => {}
         }
-        let mut resp = match req.send() {
-            Ok(r) => r,
-            Err(e) => {
-                let t = classify(&e);
-                let retryable = matches!(t, super::error::Transport::Connect { .. });
-                return Err((t.into_error(url_text), retryable));
+        let exchange = exchange(req, url_text.to_string(), timeout);
+        // The task bounds itself by `timeout`; the wait's own bound only guards against
+        // a runtime that stopped answering.
+        let bound = timeout.saturating_add(Duration::from_secs(1));
+        let (status, headers, bytes) = match self.io.run(exchange, bound, &self.cancel) {
+            Waited::Done(answer) => answer?,
+            Waited::Cancelled => {
+                let url = url_text.to_string();
+                return Err((ArmError::Cancelled { url }, false));
+            }
+            Waited::TimedOut => {
+                let url = url_text.to_string();
+                return Err((ArmError::Timeout { url }, false));
             }
         };
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = super::response::read_body(&mut resp, started + timeout, url_text, status)?;
         let throttling = Throttling {
             retry_after: retry::requested_wait(&headers, SystemTime::now()),
             remaining_subscription_reads: header_text(
@@ -378,6 +419,31 @@ impl ArmClient {
             },
             throttling,
         ))
+    }
+}
+
+/// An answer's status, headers and body, as the I/O thread read them.
+type Exchanged = Result<(u16, HeaderMap, Vec<u8>), (ArmError, bool)>;
+
+/// Sends `req` and reads the whole answer, on the I/O thread, within `timeout`.
+async fn exchange(req: reqwest::RequestBuilder, url: String, timeout: Duration) -> Exchanged {
+    let whole = async {
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let t = classify(&e);
+                let retryable = matches!(t, super::error::Transport::Connect { .. });
+                return Err((t.into_error(&url), retryable));
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = super::response::read_body(&mut resp, &url, status).await?;
+        Ok((status, headers, bytes))
+    };
+    match tokio::time::timeout(timeout, whole).await {
+        Ok(answer) => answer,
+        Err(_) => Err((ArmError::Timeout { url: url.clone() }, false)),
     }
 }
 

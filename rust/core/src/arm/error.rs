@@ -40,6 +40,8 @@ pub enum ArmError {
     },
     #[error("cannot use the CA bundle {path}: {detail}")]
     CaBundle { path: String, detail: String },
+    #[error("the call to {url} was cancelled")]
+    Cancelled { url: String },
 }
 
 impl ArmError {
@@ -56,6 +58,7 @@ impl ArmError {
             ArmError::Tls { .. } => "arm-tls",
             ArmError::BadBody { .. } => "arm-bad-body",
             ArmError::CaBundle { .. } => "arm-ca-bundle",
+            ArmError::Cancelled { .. } => "arm-cancelled",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod agent_identity;
 pub mod client;
 pub(crate) mod endpoint;
 pub mod error;
+pub(crate) mod io_thread;
 pub mod path;
 pub mod permissions;
 pub mod response;

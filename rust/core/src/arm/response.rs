@@ -3,9 +3,8 @@
 use super::error::{ArmError, Transport, classify};
 use serde_json::Value;
 use std::fmt;
-use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The outcome of one ARM call: any HTTP answer, or a transport failure.
 pub type ArmResult = Result<ArmResponse, ArmError>;
@@ -118,22 +117,20 @@ pub fn redact_secrets(v: &Value) -> Value {
     }
 }
 
-/// Reads the whole body within `deadline` and [`super::client::MAX_BODY_BYTES`].
-/// `Err((error, retryable))`: a body that broke off is retryable.
-pub(crate) fn read_body(
-    resp: &mut reqwest::blocking::Response,
-    deadline: Instant,
+/// Reads the whole body, up to [`super::client::MAX_BODY_BYTES`] (the request's own
+/// timeout bounds the time). `Err((error, retryable))`: a body that broke off is
+/// retryable.
+pub(crate) async fn read_body(
+    resp: &mut reqwest::Response,
     url: &str,
     status: u16,
 ) -> Result<Vec<u8>, (ArmError, bool)> {
     let limit = super::client::MAX_BODY_BYTES;
     let mut out = Vec::new();
-    let mut buf = vec![0u8; 16 * 1024];
     loop {
-        match resp.read(&mut buf) {
-            Ok(0) => return Ok(out),
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+        match resp.chunk().await {
+            Ok(None) => return Ok(out),
+            Ok(Some(chunk)) => out.extend_from_slice(&chunk),
             Err(e) => {
                 return Err(match classify(&e) {
                     Transport::Connect { detail } => (
@@ -158,14 +155,6 @@ pub(crate) fn read_body(
                     url: url.to_string(),
                     status,
                     detail,
-                },
-                false,
-            ));
-        }
-        if Instant::now() > deadline {
-            return Err((
-                ArmError::Timeout {
-                    url: url.to_string(),
                 },
                 false,
             ));

@@ -214,9 +214,12 @@ impl Check for ClientNode {
             .deadline_ms
             .map_or(crate::run::DEFAULT_DEADLINE, Duration::from_millis);
         let give_up = Instant::now().checked_add(deadline.saturating_sub(answer_reserve(deadline)));
-        let client = client_for(&ctx.request).map(|c| match give_up {
-            Some(at) => Arc::new(c.give_up_at(at)),
-            None => c,
+        let client = client_for(&ctx.request).map(|c| {
+            let c = c.with_cancel(&ctx.cancel);
+            Arc::new(match give_up {
+                Some(at) => c.give_up_at(at),
+                None => c,
+            })
         });
         Ok(Outcome::pass("").with_output(client))
     }

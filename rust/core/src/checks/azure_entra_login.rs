@@ -149,6 +149,7 @@ mod tests {
                 ..Request::default()
             },
             env: crate::env::HostEnv::from_process().unwrap(),
+            cancel: crate::cancel::Cancel::new(),
         };
         let machine = json!({"properties": {"osType": "linux"}});
         let mut deps = Deps::default();

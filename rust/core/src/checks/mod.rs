@@ -40,6 +40,8 @@ pub mod server_sshd_service;
 pub struct Context {
     pub request: Request,
     pub env: HostEnv,
+    /// Fires when the run is cancelled: every wait of a check wakes on it.
+    pub cancel: crate::cancel::Cancel,
 }
 
 /// Whether a check has anything to look at for this request.

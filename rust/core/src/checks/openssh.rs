@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::cancel::Cancel;
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::{Client, Shell, ShellCommand, Status};
@@ -94,7 +95,12 @@ impl Check for OpenSsh {
         let tried: Vec<(&str, Result<Option<String>, String>)> = std::thread::scope(|s| {
             let running: Vec<_> = distinct
                 .iter()
-                .map(|&(path, program)| (path, s.spawn(move || prove_runs(path, program))))
+                .map(|&(path, program)| {
+                    (
+                        path,
+                        s.spawn(move || prove_runs(path, program, &ctx.cancel)),
+                    )
+                })
                 .collect();
             running
                 .into_iter()
@@ -136,7 +142,7 @@ impl Check for OpenSsh {
             };
             let result = match tried.iter().find(|(p, _)| p == path) {
                 Some((_, r)) => r.clone(),
-                None => prove_runs(path, l.program),
+                None => prove_runs(path, l.program, &ctx.cancel),
             };
             match result {
                 Ok(banner) => {
@@ -265,8 +271,8 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
 
 /// Runs `program -V`. ssh prints its version; ssh-keygen has no version flag and
 /// answers with its usage, which proves it runs just as well.
-fn prove_runs(path: &str, program: &str) -> Result<Option<String>, String> {
-    match process::run(path, &["-V"], RUN_TIMEOUT) {
+fn prove_runs(path: &str, program: &str, cancel: &Cancel) -> Result<Option<String>, String> {
+    match process::run_until(path, &["-V"], RUN_TIMEOUT, cancel) {
         Ok(ran) => {
             let text = format!("{}{}", ran.stderr, ran.stdout);
             if let Some(line) = text.lines().find(|l| l.contains("OpenSSH")) {

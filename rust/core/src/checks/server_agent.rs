@@ -189,7 +189,7 @@ impl Check for Agent {
         let Some(path) = path else {
             return Ok(not_installed(&searched).with_output(AgentFacts::default()));
         };
-        let show = process::run(&path, &["show"], RUN_TIMEOUT);
+        let show = process::run_until(&path, &["show"], RUN_TIMEOUT, &ctx.cancel);
         let (info, show_evidence) = match &show {
             Ok(ran) if ran.code == Some(0) || ran.stdout.contains("Agent Status") => {
                 (Some(parse_show(&ran.stdout)), "answered".to_string())
@@ -209,7 +209,7 @@ impl Check for Agent {
             .and_then(|i| i.version.as_deref())
             .and_then(parse_version);
         if version.is_none() {
-            if let Ok(ran) = process::run(&path, &["version"], RUN_TIMEOUT) {
+            if let Ok(ran) = process::run_until(&path, &["version"], RUN_TIMEOUT, &ctx.cancel) {
                 version = parse_version(&ran.stdout);
             }
         }

@@ -51,10 +51,11 @@ impl Check for AgentAllowList {
         let Some(path) = facts.and_then(|f| f.path.clone()) else {
             return Ok(Outcome::skip("The agent is not installed."));
         };
-        let ran = process::run(
+        let ran = process::run_until(
             &path,
             &["config", "get", "incomingconnections.ports"],
             server_agent::RUN_TIMEOUT,
+            &ctx.cancel,
         )
         .map_err(|e| CheckError(format!("azcmagent config get: {e}")))?;
         if ran.code != Some(0) {

@@ -89,7 +89,12 @@ impl Check for AgentServices {
         let mut systemctl_note = None;
         if ctx.env.os() != Os::Windows {
             if let Some(systemctl) = ctx.env.find_on_path("systemctl") {
-                match process::run(&systemctl, &["is-active", units[0], units[1]], RUN_TIMEOUT) {
+                match process::run_until(
+                    &systemctl,
+                    &["is-active", units[0], units[1]],
+                    RUN_TIMEOUT,
+                    &ctx.cancel,
+                ) {
                     Ok(ran) => match parse_is_active(&ran.stdout, &units) {
                         Some(s) => {
                             source = format!("{systemctl} is-active {} {}", units[0], units[1]);

@@ -82,7 +82,7 @@ impl Check for EntraLoginPackage {
                 "Neither dpkg-query nor rpm is on PATH: cannot tell whether aadsshlogin is installed.",
             ));
         };
-        let ran = process::run(&tool, args, RUN_TIMEOUT)
+        let ran = process::run_until(&tool, args, RUN_TIMEOUT, &ctx.cancel)
             .map_err(|e| CheckError(format!("{tool}: {e}")))?;
         let answer = ran
             .stdout

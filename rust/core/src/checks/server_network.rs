@@ -103,10 +103,11 @@ impl Check for Network {
         let mut proxy_note = "none (the agent has no proxy.url)".to_string();
         let mut proxy = None;
         if let Some(path) = facts.and_then(|f| f.path.as_deref()) {
-            match process::run(
+            match process::run_until(
                 path,
                 &["config", "get", "proxy.url"],
                 server_agent::RUN_TIMEOUT,
+                &ctx.cancel,
             ) {
                 Ok(ran) if ran.code == Some(0) => {
                     if let Some(url) = parse_proxy_url(&ran.stdout) {

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::cancel::Cancel;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::Status;
@@ -25,8 +26,8 @@ pub fn candidates(distro: Option<&str>) -> [&'static str; 2] {
     }
 }
 
-fn show(unit: &str) -> Result<UnitState, String> {
-    let ran = process::run(
+fn show(unit: &str, cancel: &Cancel) -> Result<UnitState, String> {
+    let ran = process::run_until(
         "systemctl",
         &[
             "show",
@@ -35,6 +36,7 @@ fn show(unit: &str) -> Result<UnitState, String> {
             unit,
         ],
         SHOW_TIMEOUT,
+        cancel,
     )
     .map_err(|e| format!("systemctl {e}"))?;
     Ok(sshd_service::parse_show(&ran.stdout))
@@ -152,13 +154,13 @@ impl Check for SshdService {
         }
     }
 
-    fn run(&self, _ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
+    fn run(&self, ctx: &Context, _deps: &Deps) -> Result<Outcome, CheckError> {
         let distro = common::host_unit();
         let mut services = Vec::new();
         for unit in candidates(distro) {
-            services.push((unit, show(&format!("{unit}.service"))?));
+            services.push((unit, show(&format!("{unit}.service"), &ctx.cancel)?));
         }
-        let socket = show("ssh.socket").ok();
+        let socket = show("ssh.socket", &ctx.cancel).ok();
         let (status, summary, unit) = decide(&services, socket.as_ref());
         let mut outcome = Outcome::new(status, summary);
         if status != Status::Pass {

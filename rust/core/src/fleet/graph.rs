@@ -120,7 +120,9 @@ pub fn machines(
                     .user_quota_resets_after
                     .unwrap_or(Duration::from_secs(5))
                     .min(Duration::from_secs(60));
-                std::thread::sleep(wait);
+                if !limiter.sleep(wait) {
+                    break;
+                }
             }
         }
     }

@@ -11,18 +11,22 @@
 //!   probing call whose answer tells how full the bucket is. Calls already in flight
 //!   when the 429 came can still be refused; nothing new is sent until the pause ends.
 //!
+//! A cancel (the handle given to [`Limiter::until_cancelled`]) wakes every wait here at
+//! once and nothing more is sent.
+//!
 //! The client must be built with `max_retries: 0`: retries are decided here, where the
 //! pause can be shared, and not inside one call.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::arm::{ArmClient, ArmPath, Method, Throttling};
 use crate::azure::{Answer, Fetched};
+use crate::cancel::{Cancel, OnCancel};
 
 /// Calls in flight for a subscription before its first answer.
 pub const START_WIDTH: usize = 16;
@@ -66,22 +70,51 @@ pub struct Counters {
 pub struct Limiter {
     workers: usize,
     deadline: Instant,
-    state: Mutex<State>,
-    changed: Condvar,
+    state: Arc<Mutex<State>>,
+    changed: Arc<Condvar>,
+    cancel: Cancel,
+    /// Wakes the waits in [`Limiter::acquire`] when `cancel` fires.
+    _wake: OnCancel,
     pub counters: Counters,
 }
 
 impl Limiter {
     pub fn new(workers: usize, deadline: Instant) -> Limiter {
+        Limiter::until_cancelled(workers, deadline, &Cancel::new())
+    }
+
+    /// A limiter that sends nothing more, and wakes every wait, once `cancel` fires.
+    pub fn until_cancelled(workers: usize, deadline: Instant, cancel: &Cancel) -> Limiter {
         let counters = Counters::default();
         counters.min_remaining.store(u64::MAX, Ordering::Relaxed);
+        let state = Arc::new(Mutex::new(State::default()));
+        let changed = Arc::new(Condvar::new());
+        let wake = {
+            let (state, changed) = (Arc::clone(&state), Arc::clone(&changed));
+            // Under the lock, so a waiter between its check and its wait is not missed.
+            cancel.on_cancel(move || {
+                let _held = state.lock().unwrap_or_else(|e| e.into_inner());
+                changed.notify_all();
+            })
+        };
         Limiter {
             workers: workers.max(1),
             deadline,
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
+            state,
+            changed,
+            cancel: cancel.clone(),
+            _wake: wake,
             counters,
         }
+    }
+
+    /// Sleeps `wait` unless cancelled first (`false` then).
+    pub fn sleep(&self, wait: Duration) -> bool {
+        self.cancel.sleep(wait)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
     }
 
     pub fn workers(&self) -> usize {
@@ -90,6 +123,11 @@ impl Limiter {
 
     pub fn past_deadline(&self) -> bool {
         Instant::now() >= self.deadline
+    }
+
+    /// No more calls: the deadline passed or the run was cancelled.
+    fn stopped(&self) -> bool {
+        self.past_deadline() || self.cancel.is_cancelled()
     }
 
     fn cap(&self, sub: &Sub) -> usize {
@@ -103,12 +141,13 @@ impl Limiter {
         }
     }
 
-    /// Waits for a turn to call under `key` (a subscription); `false` past the deadline.
+    /// Waits for a turn to call under `key` (a subscription); `false` past the deadline
+    /// or once cancelled.
     fn acquire(&self, key: &str) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let now = Instant::now();
-            if now >= self.deadline {
+            if now >= self.deadline || self.cancel.is_cancelled() {
                 return false;
             }
             let mut wake = self.deadline;
@@ -196,9 +235,11 @@ impl Limiter {
                     Fetched {
                         method: method.as_str(),
                         url: path.as_str().to_string(),
-                        answer: Answer::Transport(
-                            "not sent: the run's deadline passed first".into(),
-                        ),
+                        answer: Answer::Transport(if self.cancel.is_cancelled() {
+                            "not sent: the run was cancelled".into()
+                        } else {
+                            "not sent: the run's deadline passed first".into()
+                        }),
                         correlation_id: None,
                     },
                     Throttling::default(),
@@ -216,10 +257,11 @@ impl Limiter {
                 Some(_) => false,
                 None => attempt < FAILED_ATTEMPTS,
             };
-            if again && !self.past_deadline() {
+            if again && !self.stopped() {
                 self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                // Woken by a cancel, the next acquire refuses and says why.
                 if status != Some(429) {
-                    std::thread::sleep(crate::arm::retry::backoff(attempt - 1));
+                    self.sleep(crate::arm::retry::backoff(attempt - 1));
                 }
                 continue;
             }

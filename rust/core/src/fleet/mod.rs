@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::arm::path::{validate_resource_group, validate_subscription};
 use crate::azure::Fetched;
+use crate::cancel::{CANCELLED_SUMMARY, Cancel};
 use crate::engine::millis;
 use crate::model::{Finding, Remedy, Report, ReportStatus, Request, Status, Target};
 
@@ -58,8 +59,10 @@ pub fn subscriptions(request: &Request) -> Vec<String> {
     out
 }
 
-/// Runs a fleet diagnosis; `progress(done, total)` follows the per-machine reads.
-pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Report {
+/// Runs a fleet diagnosis; `progress(done, total)` follows the per-machine reads. Once
+/// `cancel` fires nothing more is sent, the calls in flight stop, and the report says
+/// `cancelled` without a judgement of the machines.
+pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: &Cancel) -> Report {
     let started = Instant::now();
     let mut report = crate::run::empty_report(request);
     let subs = subscriptions(request);
@@ -102,8 +105,15 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
             format!("Not a resource group name: {g:?}."),
         );
     }
+    let cancelled = |mut report: Report| {
+        report.findings = vec![fleet_finding(Status::Error, None, CANCELLED_SUMMARY.into())];
+        report.status = ReportStatus::Incomplete;
+        report.cancelled = true;
+        report.duration_ms = millis(started.elapsed());
+        report
+    };
     let client = match client_for(request) {
-        Ok(c) => c,
+        Ok(c) => c.with_cancel(cancel),
         Err(why) => {
             return refuse(
                 report,
@@ -116,9 +126,13 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
     let deadline = request
         .deadline_ms
         .map_or(DEFAULT_DEADLINE, Duration::from_millis);
-    let limiter = limiter::Limiter::new(CONCURRENCY, started + deadline);
+    let limiter = limiter::Limiter::until_cancelled(CONCURRENCY, started + deadline, cancel);
 
-    let machines = match graph::machines(&client, &limiter, &subs, group.as_deref()) {
+    let listed = graph::machines(&client, &limiter, &subs, group.as_deref());
+    if cancel.is_cancelled() {
+        return cancelled(report);
+    }
+    let machines = match listed {
         Ok(m) => m,
         Err(failed) => {
             let (status, diagnosis) = match failed.status() {
@@ -159,6 +173,9 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
         |job| read(&client, &limiter, job, &rows),
         progress,
     );
+    if cancel.is_cancelled() {
+        return cancelled(report);
+    }
 
     let mut providers: HashMap<String, &Fetched> = HashMap::new();
     let mut permissions: HashMap<(String, String), &Fetched> = HashMap::new();
@@ -197,6 +214,9 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Repor
         |job| read(&client, &limiter, job, &rows),
         &|done, total| progress(first_total + done, first_total + total),
     );
+    if cancel.is_cancelled() {
+        return cancelled(report);
+    }
     for (job, fetched) in short.iter().zip(&on_machines) {
         let (Job::MachinePermissions(i), Some(f)) = (job, fetched) else {
             continue;

@@ -1,8 +1,11 @@
-//! Runs a program with a hard timeout, so a hanging `ssh` cannot hold a check.
+//! Runs a program with a hard timeout, so a hanging `ssh` cannot hold a check, and
+//! stops it (killed and reaped) as soon as the run is cancelled.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::cancel::Cancel;
 
 /// At most this much of each stream is kept; the rest is read and dropped.
 const MAX_CAPTURE: usize = 64 * 1024;
@@ -22,6 +25,8 @@ pub enum RunError {
         detail: String,
     },
     TimedOut(Duration),
+    /// The run was cancelled; the program was stopped.
+    Cancelled,
 }
 
 impl std::fmt::Display for RunError {
@@ -33,11 +38,26 @@ impl std::fmt::Display for RunError {
                 "did not finish within {} ms and was stopped",
                 d.as_millis()
             ),
+            RunError::Cancelled => write!(f, "was stopped: the run was cancelled"),
         }
     }
 }
 
 pub fn run(program: &str, args: &[&str], timeout: Duration) -> Result<Ran, RunError> {
+    run_until(program, args, timeout, &Cancel::new())
+}
+
+/// [`run`], also stopping the program (killed and reaped) within milliseconds of
+/// `cancel` firing.
+pub fn run_until(
+    program: &str,
+    args: &[&str],
+    timeout: Duration,
+    cancel: &Cancel,
+) -> Result<Ran, RunError> {
+    if cancel.is_cancelled() {
+        return Err(RunError::Cancelled);
+    }
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -51,18 +71,31 @@ pub fn run(program: &str, args: &[&str], timeout: Duration) -> Result<Ran, RunEr
     let out = child.stdout.take().map(reader);
     let err = child.stderr.take().map(reader);
     let started = Instant::now();
+    // A grandchild may keep a pipe open; don't wait for it past a short grace.
+    let collect = |h: Option<std::sync::mpsc::Receiver<String>>, grace: Duration| {
+        h.and_then(|rx| rx.recv_timeout(grace).ok())
+            .unwrap_or_default()
+    };
     // Polled, first often: most programs asked for a version answer within milliseconds.
     let mut nap = Duration::from_micros(250);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
+            Ok(None) if cancel.is_cancelled() => {
+                let _ = child.kill();
+                let _ = child.wait();
+                // The pipes close with the child: its readers end (joined by the wait).
+                let short = Duration::from_millis(50);
+                let (_, _) = (collect(out, short), collect(err, short));
+                return Err(RunError::Cancelled);
+            }
             Ok(None) if started.elapsed() >= timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(RunError::TimedOut(timeout));
             }
             Ok(None) => {
-                std::thread::sleep(nap);
+                cancel.sleep(nap);
                 nap = (nap * 2).min(Duration::from_millis(5));
             }
             Err(e) => {
@@ -73,15 +106,11 @@ pub fn run(program: &str, args: &[&str], timeout: Duration) -> Result<Ran, RunEr
             }
         }
     };
-    // A grandchild may keep a pipe open; don't wait for it past a short grace.
-    let collect = |h: Option<std::sync::mpsc::Receiver<String>>| {
-        h.and_then(|rx| rx.recv_timeout(Duration::from_millis(200)).ok())
-            .unwrap_or_default()
-    };
+    let grace = Duration::from_millis(200);
     Ok(Ran {
         code: status.code(),
-        stdout: collect(out),
-        stderr: collect(err),
+        stdout: collect(out, grace),
+        stderr: collect(err, grace),
     })
 }
 

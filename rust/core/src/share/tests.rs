@@ -156,6 +156,7 @@ fn seeded() -> (Report, Request) {
         .collect(),
         shared_report: None,
         watch: None,
+        cancelled: false,
         fleet: None,
     };
     let request = Request {
