@@ -47,6 +47,16 @@ def load_arguments(self, _):
             c.argument('probe_credentials', options_list=['--probe-credentials'], action='store_true',
                        help='Also ask Azure for relay credentials for real, to prove access end to end. '
                             'The relay key is never shown or kept.')
+            c.argument('probe', options_list=['--probe'], action='store_true',
+                       help='Connect through the SSH proxy az ssh arc runs, up to the server\'s SSH banner, '
+                            'without logging in, and name the hop that breaks. Asks Azure for relay credentials '
+                            'as --probe-credentials does; the key is never shown or kept.')
+            c.argument('watch', options_list=['--watch'], action='store_true',
+                       help='Rerun the checks that fail every few seconds until they pass or --watch-timeout '
+                            'passes (after a role assignment, a provider registration, a new service '
+                            'configuration or an agent restart).')
+            c.argument('watch_timeout', options_list=['--watch-timeout'], type=int,
+                       help='How long --watch keeps trying, in seconds. Default: 300.')
             c.argument('deadline', options_list=['--deadline'], type=int,
                        help='Deadline for the whole run, in seconds. Default: 30 (900 in fleet mode).')
             c.argument('report_path', options_list=['--report'],

@@ -32,12 +32,12 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
                          ssh_client_folder=None, ssh_proxy_folder=None, resource_type=None,
                          explain=None, explain_file=None, offline=False, fix=False, yes=False,
                          disable_ssh=False, probe_credentials=False, deadline=None, report_path=None,
-                         subscriptions=None):
+                         subscriptions=None, probe=False, watch=False, watch_timeout=None):
     _check_usage(resource_group_name, vm_name, explain, explain_file, offline, disable_ssh, deadline, port)
     if _is_fleet(cmd, resource_group_name, vm_name, subscriptions, offline, explain, explain_file):
-        if fix or disable_ssh or probe_credentials:
+        if fix or disable_ssh or probe_credentials or probe or watch:
             raise azclierror.MutuallyExclusiveArgumentError(
-                '--fix, --disable-ssh and --probe-credentials work on one server, not on a fleet.',
+                '--fix, --disable-ssh, --probe-credentials, --probe and --watch work on one server, not on a fleet.',
                 'Add --name to act on one server; each fleet row gives its command.')
         return _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_type, deadline,
                       report_path)
@@ -61,6 +61,11 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
     request.update({k: v for k, v in optional.items() if v is not None})
     if probe_credentials:
         request['probeCredentials'] = True
+    if probe:
+        request['probe'] = True
+    if watch:
+        request['watch'] = True
+        request['watchTimeoutMs'] = (watch_timeout or WATCH_TIMEOUT_SECONDS) * 1000
     _add_report_path(request, report_path)
 
     subscription = _subscription(cmd, wants_azure)
@@ -82,10 +87,31 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
         request['command'] = 'disable-ssh'
         return run(request)
 
+    if watch:
+        logger.warning('Watching: checks that fail are run again every 5 s for up to %s s.',
+                       watch_timeout or WATCH_TIMEOUT_SECONDS)
     report = run(request)
+    _say_watch_rounds(report)
     if fix:
         report = _apply_fixes(request, report, yes)
     return report
+
+
+WATCH_TIMEOUT_SECONDS = 300
+
+
+def _say_watch_rounds(report):
+    """The rounds of a --watch (the core reruns; the host only renders), on stderr."""
+    watch = (report or {}).get('watch')
+    if not watch:
+        return
+    for r in watch.get('rounds', []):
+        changes = '; '.join(f"{c['check']} {c['from']} -> {c['to']}" for c in r.get('changes', [])) or 'no change'
+        token = ' A new access token was asked for.' if r.get('tokenRefreshed') else ''
+        failing = ', '.join(r.get('failing', [])) or 'none'
+        logger.warning('Round %s (%s s): %s; still failing: %s.%s',
+                       r['round'], r['elapsedMs'] // 1000, changes, failing, token)
+    logger.warning('Watch ended: %s.', watch['outcome'])
 
 
 def _is_fleet(cmd, resource_group_name, vm_name, subscriptions, offline, explain, explain_file):

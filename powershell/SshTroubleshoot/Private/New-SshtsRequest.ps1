@@ -57,6 +57,12 @@ function New-SshtsRequest {
         $request.explain = $Texts -join ([Environment]::NewLine + [Environment]::NewLine)
     }
     if ($Bound['ProbeCredentials']) { $request.probeCredentials = $true }
+    if ($Bound['Probe']) { $request.probe = $true }
+    if ($Bound['Watch']) {
+        $request.watch = $true
+        $timeout = if ($Bound.ContainsKey('WatchTimeout')) { $Bound['WatchTimeout'] } else { 300 }
+        $request.watchTimeoutMs = $timeout * 1000
+    }
     # What Az.Ssh will search, as this session sees it: on Linux and macOS a change to
     # $env: stays inside .NET and never reaches the native core's own environment.
     $environment = [ordered]@{}

@@ -90,6 +90,18 @@ function Test-AzSshArc {
     Ask Azure for relay credentials for real, to prove access end to end. The key is
     never shown or kept.
 
+    .PARAMETER Probe
+    Connect through Az.Ssh.ArcProxy's proxy, as Enter-AzVM does, up to the server's SSH
+    identification, without logging in; names the hop that breaks. Implies asking for
+    relay credentials (as -ProbeCredentials).
+
+    .PARAMETER Watch
+    Rerun the checks that fail every few seconds until they pass or -WatchTimeout
+    seconds pass.
+
+    .PARAMETER WatchTimeout
+    How long -Watch keeps trying, in seconds (default 300).
+
     .PARAMETER ReportPath
     Also write a shareable report: JSON to this path and Markdown beside it (same name
     with .md; a path ending in .md names the Markdown and the JSON goes beside it).
@@ -281,6 +293,19 @@ function Test-AzSshArc {
         [Parameter(ParameterSetName = 'Machine')]
         [Parameter(ParameterSetName = 'ResourceId')]
         [switch]$ProbeCredentials,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
+        [switch]$Probe,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
+        [switch]$Watch,
+
+        [Parameter(ParameterSetName = 'Machine')]
+        [Parameter(ParameterSetName = 'ResourceId')]
+        [ValidateRange(1, 86400)]
+        [int]$WatchTimeout = 300,
 
         [Parameter(ParameterSetName = 'ThisMachine')]
         [Parameter(ParameterSetName = 'Machine')]

@@ -82,6 +82,31 @@ pub fn discover(arm_endpoint: Option<String>, subscription: Option<String>) -> F
     }
 }
 
+/// A token issued again, the way `discover` got the first (`--watch` after a role
+/// assignment): the environment's if set, else az's.
+pub fn fresh_token(endpoint: &str, subscription: Option<&str>) -> Option<String> {
+    if let Some(t) = std::env::var("SSH_TROUBLESHOOT_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Some(t);
+    }
+    let mut args = vec![
+        "account",
+        "get-access-token",
+        "--resource",
+        endpoint,
+        "--query",
+        "accessToken",
+        "-o",
+        "tsv",
+    ];
+    if let Some(s) = subscription {
+        args.extend(["--subscription", s]);
+    }
+    az(&args)
+}
+
 /// The server mode's context: no subscription guess (the user's default subscription
 /// need not be the machine's), and the agent's own identity as the last resort.
 pub fn for_server(arm_endpoint: Option<String>) -> AzureSettings {

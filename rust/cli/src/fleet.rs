@@ -25,9 +25,9 @@ pub fn wanted(args: &ArcArgs) -> bool {
 }
 
 pub fn run(args: &ArcArgs) -> ExitCode {
-    if args.fix || args.disable_ssh || args.probe_credentials {
+    if args.fix || args.disable_ssh || args.probe_credentials || args.probe || args.watch {
         eprintln!(
-            "ssh-troubleshoot: --fix, --disable-ssh and --probe-credentials work on one machine: add -n NAME."
+            "ssh-troubleshoot: --fix, --disable-ssh, --probe-credentials, --probe and --watch work on one machine: add -n NAME."
         );
         return ExitCode::from(EXIT_USAGE);
     }

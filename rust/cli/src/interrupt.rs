@@ -50,3 +50,20 @@ pub fn run(
     }
     answer.map_err(|e| crate::could_not_run(&e.to_string()))
 }
+
+/// [`run`] for a `--watch`: each round goes to `hooks`; Ctrl+C ends the watch between
+/// or during rounds.
+pub fn run_watching(
+    request: &Request,
+    hooks: &ssh_troubleshoot_core::watch::Hooks<'_>,
+) -> Result<Report, ExitCode> {
+    let cancel = CANCEL.get_or_init(Cancel::new);
+    IN_RUN.store(true, Ordering::SeqCst);
+    let answer = ssh_troubleshoot_core::run_watching(request, hooks, cancel);
+    IN_RUN.store(false, Ordering::SeqCst);
+    if cancel.is_cancelled() {
+        say_cancelled();
+        return Err(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    answer.map_err(|e| crate::could_not_run(&e.to_string()))
+}

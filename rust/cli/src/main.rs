@@ -6,6 +6,7 @@ mod fleet;
 mod input;
 mod interrupt;
 mod render;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -130,6 +131,22 @@ pub(crate) struct ArcArgs {
     /// never shown or kept).
     #[arg(long = "probe-credentials")]
     probe_credentials: bool,
+    /// Connect through the client's own SSH proxy up to the server's SSH banner, without
+    /// logging in; names the hop that breaks (asks for relay credentials, as
+    /// --probe-credentials does).
+    #[arg(long)]
+    probe: bool,
+    /// Rerun the checks that fail every few seconds until they pass or --watch-timeout
+    /// passes; exits with the final status.
+    #[arg(long)]
+    watch: bool,
+    /// How long --watch keeps trying, in seconds.
+    #[arg(long = "watch-timeout", value_name = "SECONDS", default_value_t = 300)]
+    watch_timeout: u64,
+    /// Seconds between --watch rounds.
+    #[arg(long = "watch-interval", value_name = "SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    watch_interval: u64,
     /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
     #[arg(long = "arm-endpoint")]
     arm_endpoint: Option<String>,
@@ -241,6 +258,12 @@ fn arc(args: ArcArgs) -> ExitCode {
         Err(message) => return could_not_run(&message),
     };
     let wants_azure = !args.offline && args.resource_group.is_some() && args.name.is_some();
+    if args.probe && !wants_azure {
+        eprintln!(
+            "ssh-troubleshoot: --probe needs -g and -n, and cannot be combined with --offline."
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     if args.disable_ssh && !wants_azure {
         eprintln!(
             "ssh-troubleshoot: --disable-ssh needs -g and -n, and cannot be combined with --offline."
@@ -279,6 +302,10 @@ fn arc(args: ArcArgs) -> ExitCode {
         azure,
         deadline_ms: Some(args.deadline.unwrap_or(30).saturating_mul(1000)),
         probe_credentials: args.probe_credentials,
+        probe: args.probe,
+        watch: args.watch,
+        watch_timeout_ms: Some(args.watch_timeout.saturating_mul(1000)),
+        watch_interval_ms: Some(args.watch_interval.saturating_mul(1000)),
         report_path: args.report.clone(),
         ..Request::default()
     };
@@ -300,7 +327,12 @@ fn arc(args: ArcArgs) -> ExitCode {
         }
         request.command = Command::DisableSsh;
     }
-    let mut report = match interrupt::run(&request, None) {
+    let ran = if request.watch && request.command == Command::Diagnose {
+        watch::run(&request)
+    } else {
+        interrupt::run(&request, None)
+    };
+    let mut report = match ran {
         Ok(report) => report,
         Err(code) => return code,
     };

@@ -249,3 +249,67 @@ pub fn shared_report(shared: &ssh_troubleshoot_core::model::SharedReport) -> Str
         shared.json, shared.markdown
     )
 }
+
+/// `--watch`: what is about to happen.
+pub fn watch_start(request: &ssh_troubleshoot_core::model::Request) -> String {
+    format!(
+        "Watching: checks that fail are run again every {} s for up to {} s.",
+        request.watch_interval_ms.unwrap_or(5000) / 1000,
+        request.watch_timeout_ms.unwrap_or(300_000) / 1000
+    )
+}
+
+/// `--watch`: one round, what changed and what still fails.
+pub fn watch_round(round: &ssh_troubleshoot_core::watch::Round) -> String {
+    let mut out = format!("Round {} ({} s):", round.round, round.elapsed_ms / 1000);
+    if round.token_refreshed {
+        out.push_str(" asked Azure for a new access token (a role assignment reaches a token only when it is issued again);");
+    }
+    if round.changes.is_empty() {
+        out.push_str(" no change;");
+    }
+    for c in &round.changes {
+        out.push_str(&format!(
+            " {} {} -> {}{};",
+            c.check,
+            status_word(c.from),
+            status_word(c.to),
+            c.diagnosis
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ));
+    }
+    if round.failing.is_empty() {
+        out.push_str(" everything passes now.");
+    } else {
+        out.push_str(&format!(" still failing: {}.", round.failing.join(", ")));
+    }
+    out
+}
+
+/// `--watch`: how it ended.
+pub fn watch_end(watch: &ssh_troubleshoot_core::watch::Watch) -> String {
+    use ssh_troubleshoot_core::watch::WatchOutcome;
+    match watch.outcome {
+        WatchOutcome::Passed => format!(
+            "Watch ended: the checks pass (after {} round(s)).",
+            watch.rounds.len()
+        ),
+        WatchOutcome::TimedOut => format!(
+            "Watch ended: still failing after {} s.",
+            watch.timeout_ms / 1000
+        ),
+        WatchOutcome::Cancelled => "Watch stopped (cancelled).".into(),
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+        Status::Skip => "skip",
+        Status::Error => "error",
+    }
+}

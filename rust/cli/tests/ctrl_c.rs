@@ -154,3 +154,56 @@ fn ctrl_c_while_a_machine_read_hangs_exits_130() {
 fn ctrl_c_while_a_fleet_read_hangs_exits_130() {
     ctrl_c_while_arm_hangs(true);
 }
+
+/// Ctrl+C during a `--watch` that waits for a provider registration that never comes:
+/// the pause between rounds wakes at once and the binary exits 130.
+#[test]
+fn ctrl_c_stops_a_watch_promptly() {
+    let standin = arm_standin::Standin::start(
+        &arm::Scenario::healthy()
+            .answer(
+                "GET",
+                &arm::provider_path(),
+                200,
+                json!({"namespace": "Microsoft.HybridConnectivity", "registrationState": "NotRegistered"}),
+            )
+            .json(),
+    );
+    let mut m = Machine::new();
+    m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
+    m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
+    let mut args = arc_args(&standin.url);
+    args.extend(["--output", "json", "--watch", "--watch-interval", "2"]);
+    let (mut controller, terminal) = open_pty();
+    let mut child = spawn_on_terminal(&m, &args, &terminal);
+    drop(terminal);
+    // Past the first diagnosis and at least one rerun: the watch is under way.
+    let until = Instant::now() + Duration::from_secs(60);
+    while standin
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&arm::provider_path()))
+        })
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < until,
+            "the watch never reran the provider check"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pressed = Instant::now();
+    controller.write_all(&[CTRL_C]).unwrap();
+    let (status, ended) = wait_bounded(&mut child);
+    let took = ended - pressed;
+    let shown = drain(controller);
+    assert_eq!(status.code(), Some(130), "{status:?}: {shown}");
+    assert!(took < PROMPTLY, "exited {took:?} after Ctrl+C");
+    assert!(shown.contains("Watching"), "{shown}");
+    assert!(shown.contains("cancelled"), "{shown}");
+}

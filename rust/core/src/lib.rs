@@ -21,13 +21,15 @@ pub mod probe;
 pub mod registry;
 pub mod run;
 pub mod share;
+pub mod watch;
 
 pub use cancel::Cancel;
 pub use engine::EngineOptions;
 pub use error::Error;
 pub use model::{Report, Request};
 pub use run::{
-    run, run_cancellable, run_with, run_with_cancel, run_with_options, run_with_progress,
+    run, run_cancellable, run_watching, run_with, run_with_cancel, run_with_options,
+    run_with_progress,
 };
 
 /// Requests past this size are refused: they can only be mistakes or attacks.

@@ -111,6 +111,20 @@ pub struct Request {
     /// Extension: ask ARM for relay credentials for real (`--probe-credentials`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe_credentials: bool,
+    /// Extension: connect through the client's own SSH proxy up to the server's SSH
+    /// identification, without logging in (`--probe`); implies `probeCredentials`'s
+    /// request for relay credentials.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
+    /// Extension (`--watch`): rerun the checks that failed until they pass or the
+    /// bound (`watchTimeoutMs`, default 300000) passes, every `watchIntervalMs`
+    /// (default 5000).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub watch: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_interval_ms: Option<u64>,
     /// Extension (server mode): the sshd configuration to read (default
     /// `/etc/ssh/sshd_config`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +173,10 @@ impl Default for Request {
             azure: None,
             fixes: Vec::new(),
             probe_credentials: false,
+            probe: false,
+            watch: false,
+            watch_timeout_ms: None,
+            watch_interval_ms: None,
             sshd_config: None,
             network_targets: Vec::new(),
             deadline_ms: None,
@@ -347,6 +365,9 @@ pub struct Report {
     /// could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_report: Option<SharedReport>,
+    /// Extension: the rounds of a `watch` request and how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<crate::watch::Watch>,
     /// Extension: the run was cancelled from outside (`status` is then `incomplete`
     /// and each unfinished check an `error` finding saying so). Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

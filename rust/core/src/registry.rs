@@ -18,6 +18,7 @@ pub fn all() -> Vec<Arc<dyn Check>> {
         Arc::new(checks::azure_permissions::AzurePermissions),
         Arc::new(checks::azure_entra_login::EntraLogin),
         Arc::new(checks::azure_relay_credentials::RelayCredentials),
+        Arc::new(checks::azure_live_probe::LiveProbe),
     ];
     // Hidden nodes that read ARM; never reported, listed after the checks they feed.
     all.extend(crate::azure::facts::nodes());

@@ -91,10 +91,10 @@ pub fn run_cancellable(
 }
 
 /// How a run goes, beside what it is asked.
-struct How<'a> {
-    options: EngineOptions,
-    progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
-    cancel: &'a Cancel,
+pub(crate) struct How<'a> {
+    pub(crate) options: EngineOptions,
+    pub(crate) progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    pub(crate) cancel: &'a Cancel,
 }
 
 fn run_how(
@@ -112,6 +112,25 @@ fn run_how(
     let host = env.clone();
     let report = run_command(request, env, checks, how)?;
     Ok(finish(report, request, &host))
+}
+
+/// [`run`] of a `watch` request with the host's hooks: each round reported as it
+/// ends, the token refreshed by the host, stopped when the host says so. Any other
+/// request is [`run`] exactly.
+pub fn run_watching(
+    request: &Request,
+    hooks: &crate::watch::Hooks<'_>,
+    cancel: &Cancel,
+) -> Result<Report, Error> {
+    if request.command != Command::Diagnose || !request.watch || crate::fleet::is_fleet(request) {
+        return run(request);
+    }
+    if request.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::UnsupportedSchema(request.schema_version));
+    }
+    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let report = crate::watch::run(request, env.clone(), &registry::all(), hooks, cancel);
+    Ok(finish(report, request, &env))
 }
 
 /// What every run's report gets last: the versions seen, and the shareable report.
@@ -140,6 +159,13 @@ fn run_command(
             how.progress.unwrap_or(&|_, _| {}),
             how.cancel,
         )),
+        Command::Diagnose if request.watch => Ok(crate::watch::run(
+            request,
+            env,
+            checks,
+            &crate::watch::Hooks::none(),
+            how.cancel,
+        )),
         Command::Diagnose => Ok(diagnose(request, env, checks, how).0),
         Command::ApplyFixes => Ok(apply_fixes(request, env, checks, how)),
         // The same engine over the server's own checks; `checks` is the client registry.
@@ -159,7 +185,7 @@ fn run_command(
     }
 }
 
-fn diagnose(
+pub(crate) fn diagnose(
     request: &Request,
     env: HostEnv,
     checks: &[Arc<dyn Check>],
@@ -259,6 +285,10 @@ fn without_explain(request: &Request) -> Request {
         azure,
         fixes,
         probe_credentials,
+        probe,
+        watch,
+        watch_timeout_ms,
+        watch_interval_ms,
         sshd_config,
         network_targets,
         deadline_ms,
@@ -281,6 +311,10 @@ fn without_explain(request: &Request) -> Request {
         azure: azure.clone(),
         fixes: fixes.clone(),
         probe_credentials: *probe_credentials,
+        probe: *probe,
+        watch: *watch,
+        watch_timeout_ms: *watch_timeout_ms,
+        watch_interval_ms: *watch_interval_ms,
         sshd_config: sshd_config.clone(),
         network_targets: network_targets.clone(),
         deadline_ms: *deadline_ms,
@@ -299,11 +333,20 @@ fn bearing_on(checks: &[Arc<dyn Check>], explained: &[Explained]) -> Vec<Arc<dyn
         .flat_map(|e| std::iter::once(&e.diagnosis).chain(&e.likely_causes))
         .map(String::as_str)
         .collect();
-    let mut wanted: BTreeSet<&'static str> = checks
+    let wanted: BTreeSet<&str> = checks
         .iter()
         .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
         .map(|c| c.id())
         .collect();
+    with_dependencies(checks, &wanted)
+}
+
+/// The checks named in `wanted`, plus every check they depend on, in registry order.
+pub(crate) fn with_dependencies(
+    checks: &[Arc<dyn Check>],
+    wanted: &BTreeSet<&str>,
+) -> Vec<Arc<dyn Check>> {
+    let mut wanted: BTreeSet<&str> = wanted.clone();
     loop {
         let before = wanted.len();
         let deps: Vec<&'static str> = checks
@@ -399,6 +442,7 @@ pub(crate) fn empty_report(request: &Request) -> Report {
         versions: Default::default(),
         shared_report: None,
         fleet: None,
+        watch: None,
         cancelled: false,
     }
 }

@@ -160,6 +160,13 @@ pub static DIAGNOSES: &[Diagnosis] = &[
         32
     ),
     diag!(
+        "relay-unreachable",
+        "This machine cannot reach Azure Relay (*.servicebus.windows.net)",
+        Client,
+        "https://learn.microsoft.com/azure/azure-arc/servers/network-requirements#urls",
+        31
+    ),
+    diag!(
         "proxy-architecture-unsupported",
         "No SSH proxy for this OS and architecture",
         Client,

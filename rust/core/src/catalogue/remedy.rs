@@ -125,6 +125,16 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
             "The Connected Machine agent's relay listener is not connected. Restart the agent's services on the server and check its network access to *.servicebus.windows.net.".into(),
             vec![cmd(Shell::Sh, "sudo systemctl restart himdsd arcproxyd; sudo azcmagent check")],
         ),
+        "relay-unreachable" => {
+            let namespace = var(vars, "namespace", "<namespace>.servicebus.windows.net");
+            (
+                format!("The SSH proxy on this machine could not open its TLS connection to Azure Relay ({namespace}, port 443). Let this machine resolve and reach *.servicebus.windows.net on 443: allow it in the firewall and in any outbound proxy (without TLS inspection, which the proxy refuses), and when a proxy is required set HTTPS_PROXY where az or PowerShell runs."),
+                vec![
+                    cmd(Shell::Sh, format!("getent hosts {} && curl -sS -o /dev/null -w '%{{http_code}}\\n' {}", sh_quote(namespace), sh_quote(&format!("https://{namespace}/")))),
+                    cmd(Shell::Powershell, format!("Resolve-DnsName {0}; Test-NetConnection {0} -Port 443", ps_quote(namespace))),
+                ],
+            )
+        }
         "proxy-architecture-unsupported" => (
             format!("There is no SSH proxy build for {} in the client in use. Use an x64 or arm64 build of a current Azure CLI ssh extension (2.0.3 or later supports arm64), or connect from a supported machine.", var(vars, "platform", "this platform")),
             vec![cmd(Shell::Az, "az extension update --name ssh")],

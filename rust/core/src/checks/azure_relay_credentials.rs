@@ -17,6 +17,40 @@ const EXPIRES_IN: &str = "600";
 
 pub struct RelayCredentials;
 
+/// The relay information as both clients hand it to the proxy: `{"relay": {...}}` as
+/// JSON, base64 (`SSHPROXY_RELAY_INFO`). It holds the relay key and the service
+/// configuration token, so it has no `Debug` that shows them and is never serialised.
+pub struct RelayInfo {
+    pub(crate) encoded: String,
+    /// The secret values inside, to scrub from anything the proxy prints.
+    pub(crate) secrets: Vec<String>,
+    /// `<namespace>.servicebus.windows.net`: safe to show.
+    pub namespace: String,
+    /// How long ARM took to issue them.
+    pub issued_in: std::time::Duration,
+}
+
+impl RelayInfo {
+    fn encode(relay: &Value) -> String {
+        crate::probe::tls::base64(json!({ "relay": relay }).to_string().as_bytes())
+    }
+
+    /// `text` with every secret of these credentials replaced by `<secret>`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "<secret>"))
+    }
+}
+
+impl std::fmt::Debug for RelayInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayInfo")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Check for RelayCredentials {
     fn id(&self) -> &'static str {
         ID
@@ -42,7 +76,9 @@ impl Check for RelayCredentials {
     }
     fn applies(&self, ctx: &Context) -> Applicability {
         match azure::applies(ctx) {
-            Applicability::Run if ctx.request.probe_credentials => Applicability::Run,
+            Applicability::Run if ctx.request.probe_credentials || ctx.request.probe => {
+                Applicability::Run
+            }
             _ => Applicability::NotListed,
         }
     }
@@ -62,6 +98,7 @@ impl Check for RelayCredentials {
             .lit("endpoints")
             .lit("default")
             .lit("listCredentials");
+        let asked = std::time::Instant::now();
         let answer = fetch(
             client,
             Method::Post,
@@ -103,8 +140,29 @@ impl Check for RelayCredentials {
             .get("expiresOn")
             .and_then(Value::as_i64)
             .map_or("?".into(), |e| e.to_string());
-        Ok(Outcome::pass(format!("Azure issued relay credentials for {name} (they expire at unix time {expires}; the key is not kept)."))
-            .evidence("relay namespace", format!("{}.{}", field("namespaceName"), field("namespaceNameSuffix")))
-            .evidence("hybrid connection", field("hybridConnectionName")))
+        let namespace = format!(
+            "{}.{}",
+            field("namespaceName"),
+            field("namespaceNameSuffix")
+        );
+        let outcome = Outcome::pass(format!("Azure issued relay credentials for {name} (they expire at unix time {expires}; the key is not kept)."))
+            .evidence("relay namespace", namespace.clone())
+            .evidence("hybrid connection", field("hybridConnectionName"));
+        // Only the live probe needs them, and only in memory for this run.
+        Ok(if ctx.request.probe {
+            outcome.with_output(RelayInfo {
+                encoded: RelayInfo::encode(relay),
+                secrets: ["accessKey", "serviceConfigurationToken"]
+                    .iter()
+                    .filter_map(|k| relay.get(*k).and_then(Value::as_str))
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                namespace,
+                issued_in: asked.elapsed(),
+            })
+        } else {
+            outcome
+        })
     }
 }

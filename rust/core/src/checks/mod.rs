@@ -13,6 +13,7 @@ use crate::model::{Evidence, FixImpact, FixOffer, Remedy, Request, Status};
 
 pub mod az_extension;
 pub mod azure_entra_login;
+pub mod azure_live_probe;
 pub mod azure_machine;
 pub mod azure_permissions;
 pub mod azure_provider;

@@ -40,88 +40,97 @@ impl Check for ProxyBinary {
     }
 
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
-        let env = &ctx.env;
-        let os = env.os();
-        let facts = deps
-            .get::<AzExtensionFacts>(az_extension::ID)
-            .cloned()
-            .unwrap_or_default();
-        let folder = ctx
-            .request
-            .ssh_proxy_folder
-            .clone()
-            .unwrap_or_else(|| platform::az_default_proxy_folder(os, &env.home));
-        let version = facts
-            .proxy_version
-            .clone()
-            .unwrap_or_else(|| platform::AZ_PROXY_VERSION.to_string());
-
-        // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
-        let legacy = facts
-            .version
-            .as_ref()
-            .is_some_and(|v| *v < Version::new(2, 0, 3));
-        let machine = platform::python_machine(env.arch(), os);
-        let arch = if legacy {
-            platform::az_proxy_arch_legacy(os, machine)
-        } else {
-            platform::az_proxy_arch(os, machine)
-        };
-        let arch = match arch {
-            Ok(arch) => arch,
-            Err(e) => {
-                let mut vars = Vars::new();
-                vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
-                return Ok(Outcome::problem(
-                    Status::Fail,
-                    "proxy-architecture-unsupported",
-                    format!("az cannot get a proxy for this machine: {e}"),
-                    &vars,
-                )
-                .evidence("machine architecture", machine));
-            }
-        };
-        let name = platform::az_proxy_file_name(os, arch, &version);
-        let path = platform::join(os, &folder, &[&name]);
-        let others = other_proxy_files(
-            &folder,
-            &format!("sshProxy_{}_{}_", os.go_name(), arch),
-            &name,
-        );
-
-        let exam = exec::examine(&path, env.platform, &env.mountinfo);
-        let mut outcome = if exam.verdict == Verdict::Missing {
-            missing(&folder, &path, &version)
-        } else {
-            proxy_file::judge(
-                &ProxyFile {
-                    check_id: ID,
-                    path: &path,
-                    folder: &folder,
-                    os,
-                    client_adds_exec_bit: false,
-                    reinstall: &format!(
-                        "Delete it; az ssh arc downloads it again: rm {}",
-                        crate::catalogue::sh_quote(&path)
-                    ),
-                },
-                exam,
-            )
-        };
-        outcome.evidence.insert("proxy folder".into(), folder);
-        outcome.evidence.insert("expected file".into(), name);
-        if !others.is_empty() {
-            outcome.evidence.insert(
-                "other proxy versions in the folder".into(),
-                others.join(", "),
-            );
-            outcome.summary.push_str(&format!(
-                " Older proxy files lie beside it ({}); az does not use them.",
-                others.len()
-            ));
-        }
-        Ok(outcome)
+        let (outcome, path, not_downloaded) = look(ctx, deps);
+        Ok(proxy_file::for_live_probe(outcome, path, not_downloaded))
     }
+}
+
+/// The finding, the proxy file judged (when there is one) and whether it is simply not
+/// downloaded yet.
+fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
+    let env = &ctx.env;
+    let os = env.os();
+    let facts = deps
+        .get::<AzExtensionFacts>(az_extension::ID)
+        .cloned()
+        .unwrap_or_default();
+    let folder = ctx
+        .request
+        .ssh_proxy_folder
+        .clone()
+        .unwrap_or_else(|| platform::az_default_proxy_folder(os, &env.home));
+    let version = facts
+        .proxy_version
+        .clone()
+        .unwrap_or_else(|| platform::AZ_PROXY_VERSION.to_string());
+
+    // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
+    let legacy = facts
+        .version
+        .as_ref()
+        .is_some_and(|v| *v < Version::new(2, 0, 3));
+    let machine = platform::python_machine(env.arch(), os);
+    let arch = if legacy {
+        platform::az_proxy_arch_legacy(os, machine)
+    } else {
+        platform::az_proxy_arch(os, machine)
+    };
+    let arch = match arch {
+        Ok(arch) => arch,
+        Err(e) => {
+            let mut vars = Vars::new();
+            vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
+            let outcome = Outcome::problem(
+                Status::Fail,
+                "proxy-architecture-unsupported",
+                format!("az cannot get a proxy for this machine: {e}"),
+                &vars,
+            )
+            .evidence("machine architecture", machine);
+            return (outcome, None, false);
+        }
+    };
+    let name = platform::az_proxy_file_name(os, arch, &version);
+    let path = platform::join(os, &folder, &[&name]);
+    let others = other_proxy_files(
+        &folder,
+        &format!("sshProxy_{}_{}_", os.go_name(), arch),
+        &name,
+    );
+
+    let exam = exec::examine(&path, env.platform, &env.mountinfo);
+    let not_downloaded = exam.verdict == Verdict::Missing;
+    let mut outcome = if not_downloaded {
+        missing(&folder, &path, &version)
+    } else {
+        proxy_file::judge(
+            &ProxyFile {
+                check_id: ID,
+                path: &path,
+                folder: &folder,
+                os,
+                client_adds_exec_bit: false,
+                reinstall: &format!(
+                    "Delete it; az ssh arc downloads it again: rm {}",
+                    crate::catalogue::sh_quote(&path)
+                ),
+            },
+            exam,
+        )
+    };
+    outcome.evidence.insert("proxy folder".into(), folder);
+    outcome.evidence.insert("expected file".into(), name);
+    if !others.is_empty() {
+        outcome.evidence.insert(
+            "other proxy versions in the folder".into(),
+            others.join(", "),
+        );
+        outcome.summary.push_str(&format!(
+            " Older proxy files lie beside it ({}); az does not use them.",
+            others.len()
+        ));
+    }
+    (outcome, Some(path), not_downloaded)
 }
 
 /// Not downloaded yet is normal: az fetches it on first use, if it may write there.

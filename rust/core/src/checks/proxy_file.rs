@@ -20,6 +20,31 @@ pub struct ProxyFile<'a> {
     pub reinstall: &'a str,
 }
 
+/// What a proxy check hands the live probe (`azure.live-probe`): the file the client
+/// would run, or the problem that keeps it from starting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyToRun {
+    /// Absent when the check found no file to run.
+    pub path: Option<String>,
+    /// The diagnosis and summary when the check failed.
+    pub problem: Option<(&'static str, String)>,
+    /// The client downloads it on first use (az); not there yet.
+    pub not_downloaded: bool,
+}
+
+/// `outcome` carrying what the live probe needs to know about the proxy file.
+pub fn for_live_probe(outcome: Outcome, path: Option<String>, not_downloaded: bool) -> Outcome {
+    let problem = match (outcome.status, outcome.diagnosis) {
+        (Status::Fail, Some(d)) => Some((d, outcome.summary.clone())),
+        _ => None,
+    };
+    outcome.with_output(ProxyToRun {
+        path,
+        problem,
+        not_downloaded,
+    })
+}
+
 pub fn judge(proxy: &ProxyFile<'_>, exam: Examination) -> Outcome {
     let path = proxy.path;
     let mut vars = Vars::new();

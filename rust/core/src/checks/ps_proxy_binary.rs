@@ -45,33 +45,45 @@ impl Check for PsProxyBinary {
     }
 
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
-        let Some(choice) = deps.get::<ArcProxyChoice>(ps_modules::ID) else {
-            return Ok(Outcome::skip(
-                "No usable Az.Ssh.ArcProxy module to look into.",
-            ));
-        };
-        let env = &ctx.env;
-        let os = env.os();
-        // Az.Ssh picks the file by its own process bitness; there is no arm64 build.
-        let arch = platform::ps_proxy_arch(!matches!(env.arch(), Arch::X86 | Arch::Arm));
-        let prefix = platform::ps_proxy_file_prefix(os, arch);
-        let files = matching_files(&choice.folder, &prefix);
-        let mut vars = Vars::new();
-        vars.insert("modulePath".into(), choice.folder.clone());
-        vars.insert("platform".into(), format!("{} {arch}", os.go_name()));
+        let (outcome, path) = look(ctx, deps);
+        Ok(proxy_file::for_live_probe(outcome, path, false))
+    }
+}
 
-        let path = match files.as_slice() {
-            [one] => platform::join(os, &choice.folder, &[one]),
-            [] if !SHIPPED.contains(&(os.go_name(), arch)) => {
-                return Ok(Outcome::problem(
+/// The finding, and the proxy file judged when there is one.
+fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>) {
+    let Some(choice) = deps.get::<ArcProxyChoice>(ps_modules::ID) else {
+        return (
+            Outcome::skip("No usable Az.Ssh.ArcProxy module to look into."),
+            None,
+        );
+    };
+    let env = &ctx.env;
+    let os = env.os();
+    // Az.Ssh picks the file by its own process bitness; there is no arm64 build.
+    let arch = platform::ps_proxy_arch(!matches!(env.arch(), Arch::X86 | Arch::Arm));
+    let prefix = platform::ps_proxy_file_prefix(os, arch);
+    let files = matching_files(&choice.folder, &prefix);
+    let mut vars = Vars::new();
+    vars.insert("modulePath".into(), choice.folder.clone());
+    vars.insert("platform".into(), format!("{} {arch}", os.go_name()));
+
+    let path = match files.as_slice() {
+        [one] => platform::join(os, &choice.folder, &[one]),
+        [] if !SHIPPED.contains(&(os.go_name(), arch)) => {
+            return (
+                Outcome::problem(
                     Status::Fail,
                     "proxy-architecture-unsupported",
                     format!("Az.Ssh.ArcProxy has no proxy for {} {arch}.", os.go_name()),
                     &vars,
-                ));
-            }
-            [] => {
-                return Ok(Outcome::problem(
+                ),
+                None,
+            );
+        }
+        [] => {
+            return (
+                Outcome::problem(
                     Status::Fail,
                     "arcproxy-not-installed",
                     format!(
@@ -80,10 +92,13 @@ impl Check for PsProxyBinary {
                         choice.folder
                     ),
                     &vars,
-                ));
-            }
-            many => {
-                return Ok(Outcome::problem(
+                ),
+                None,
+            );
+        }
+        many => {
+            return (
+                Outcome::problem(
                     Status::Fail,
                     "arcproxy-not-installed",
                     format!(
@@ -93,26 +108,27 @@ impl Check for PsProxyBinary {
                         many.join(", ")
                     ),
                     &vars,
-                ));
-            }
-        };
-        let exam = exec::examine(&path, env.platform, &env.mountinfo);
-        let mut outcome = proxy_file::judge(
-            &ProxyFile {
-                check_id: ID,
-                path: &path,
-                folder: &choice.folder,
-                os,
-                client_adds_exec_bit: os == Os::Linux,
-                reinstall: "Reinstall the module: Install-Module Az.Ssh.ArcProxy -MaximumVersion 1.9.9 -Force",
-            },
-            exam,
-        );
-        outcome
-            .evidence
-            .insert("module folder".into(), choice.folder.clone());
-        Ok(outcome)
-    }
+                ),
+                None,
+            );
+        }
+    };
+    let exam = exec::examine(&path, env.platform, &env.mountinfo);
+    let mut outcome = proxy_file::judge(
+        &ProxyFile {
+            check_id: ID,
+            path: &path,
+            folder: &choice.folder,
+            os,
+            client_adds_exec_bit: os == Os::Linux,
+            reinstall: "Reinstall the module: Install-Module Az.Ssh.ArcProxy -MaximumVersion 1.9.9 -Force",
+        },
+        exam,
+    );
+    outcome
+        .evidence
+        .insert("module folder".into(), choice.folder.clone());
+    (outcome, Some(path))
 }
 
 fn matching_files(folder: &str, prefix: &str) -> Vec<String> {

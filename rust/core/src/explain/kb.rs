@@ -479,6 +479,51 @@ const FROM_GUIDES: &[Entry] = &[
         context: SSH_CONTEXT,
         ..BASE
     },
+    // ---- relay-unreachable -----------------------------------------------------------
+    // The proxy (a Go program) prints its dial error after the same prefix as the 404s
+    // above; the error texts are Go's own (net: DNS, timeouts, refusals; crypto/x509;
+    // net/http's proxy dialer). No public log of these lines was found; the prefix is
+    // the proxy's, the rest is what Go says for each network failure.
+    Entry {
+        id: "proxy-relay-dns",
+        diagnosis: "relay-unreachable",
+        confidence: 0.85,
+        anchors: &["sshproxy:"],
+        template: r"error connecting to the address: dial tcp: lookup {_}: no such host",
+        ..BASE
+    },
+    Entry {
+        id: "proxy-relay-timeout",
+        diagnosis: "relay-unreachable",
+        confidence: 0.8,
+        anchors: &["sshproxy:"],
+        template: r"error connecting to the address: dial tcp {_}: i/o timeout",
+        ..BASE
+    },
+    Entry {
+        id: "proxy-relay-refused",
+        diagnosis: "relay-unreachable",
+        confidence: 0.8,
+        anchors: &["sshproxy:"],
+        template: r"error connecting to the address: dial tcp {_}: connect: connection refused",
+        ..BASE
+    },
+    Entry {
+        id: "proxy-relay-tls",
+        diagnosis: "relay-unreachable",
+        confidence: 0.85,
+        anchors: &["sshproxy:"],
+        template: r"error connecting to the address: {_}x509: certificate",
+        ..BASE
+    },
+    Entry {
+        id: "proxy-relay-web-proxy",
+        diagnosis: "relay-unreachable",
+        confidence: 0.85,
+        anchors: &["sshproxy:"],
+        template: r"error connecting to the address: proxyconnect tcp:",
+        ..BASE
+    },
     // ---- proxy-architecture-unsupported ----------------------------------------------
     // anatomy 1.6 / 4 row 1 (sic: "Unsuported"), ssh extension <= 2.0.2 on arm64.
     Entry {

@@ -185,6 +185,26 @@ const GUIDE_SAMPLES: &[(&str, &str)] = &[
         r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: 404 There are no listeners connected for the endpoint. TrackingId:5f1e2d3c-0000-4000-8000-123456789abc_G21, SystemTracker:azgnrelay-eastus-l1.servicebus.windows.net:microsoft.hybridcompute/machines/abc/123/v2, Timestamp:2024-05-01T10:00:00. websocket: bad handshake","proxyVersion":"1.3.026973"}"#,
     ),
     (
+        "proxy-relay-dns",
+        r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: dial tcp: lookup azgnrelay-eastus-l1.servicebus.windows.net: no such host","proxyVersion":"1.3.026973"}"#,
+    ),
+    (
+        "proxy-relay-timeout",
+        r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: dial tcp 20.42.65.93:443: i/o timeout","proxyVersion":"1.3.026973"}"#,
+    ),
+    (
+        "proxy-relay-refused",
+        r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: dial tcp 20.42.65.93:443: connect: connection refused","proxyVersion":"1.3.026973"}"#,
+    ),
+    (
+        "proxy-relay-tls",
+        r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: tls: failed to verify certificate: x509: certificate signed by unknown authority","proxyVersion":"1.3.026973"}"#,
+    ),
+    (
+        "proxy-relay-web-proxy",
+        r#"{"level":"fatal","msg":"sshproxy: error connecting to the address: proxyconnect tcp: dial tcp 10.0.0.8:3128: connect: connection refused","proxyVersion":"1.3.026973"}"#,
+    ),
+    (
         "arch-unsupported-sic",
         r"ERROR: Unsuported architecture: arm64 is not currently supported",
     ),

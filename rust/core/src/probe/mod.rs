@@ -2,5 +2,6 @@
 
 pub mod exec;
 pub mod process;
+pub mod relay_proxy;
 pub mod tls;
 pub mod user;

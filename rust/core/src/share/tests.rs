@@ -158,6 +158,7 @@ fn seeded() -> (Report, Request) {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect(),
         shared_report: None,
+        watch: None,
         cancelled: false,
         fleet: None,
     };
