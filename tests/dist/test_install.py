@@ -17,7 +17,10 @@ import pytest
 from conftest import MODULE, ROOT, TARGET, head_commit
 
 PWSH_CANDIDATES = ("/work/shared/tools/pwsh/pwsh",)
-EXPLAIN = "Failed to create ssh connection: 404 Endpoint does not exist"
+EXPLAIN = (
+    "Unable to find OpenSSH Client. Make sure to update the PATH environment variable "
+    "to make OpenSSH client discoverable."
+)
 
 
 def find_pwsh():
@@ -79,7 +82,7 @@ def test_powershell_module_installs_from_a_local_repository(artifacts, tmp_path)
     # Installed for the user, not imported from the unzipped folder.
     assert Path(got["ModuleBase"]).resolve().is_relative_to(home.resolve()), got
     assert list(repo.glob("SshTroubleshoot.{}.nupkg".format(artifacts.version))), list(repo.iterdir())
-    assert got["Diagnoses"], got
+    assert got["Diagnoses"] == ["client-binaries-not-found"], got
 
 
 def test_cargo_install_from_the_source_tree(tmp_path):
