@@ -103,8 +103,10 @@ if [ "$wheel" = 1 ]; then
     exit 3
   fi
   say "maturin build --release ${maturin_flags[*]}"
+  # Its own target folder: maturin's zig wrapper differs from cargo-zigbuild's, and in
+  # one folder each build would invalidate the other's (measured: a full rebuild each).
   "$PYTHON" -m maturin build --release --locked "${maturin_flags[@]}" \
-    --interpreter "$PYTHON" -o "$out" >&2
+    --target-dir "$root/target/dist-wheel" --interpreter "$PYTHON" -o "$out" >&2
 fi
 
 pack sums "$out"
