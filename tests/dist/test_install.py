@@ -73,6 +73,8 @@ def test_powershell_module_installs_from_a_local_repository(artifacts, tmp_path)
     env.pop("SSHTS_LIBRARY", None)
     out = subprocess.run(
         [pwsh, "-NoProfile", "-NonInteractive", "-Command", INSTALL],
+        # Publish-PSResource leaves NuGet/NuGet.Config in the working folder.
+        cwd=str(tmp_path),
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, timeout=300,
     )
