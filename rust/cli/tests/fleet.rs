@@ -8,47 +8,12 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
+use support::Machine;
 use support::arm::{self, TOKEN_MARK};
-use support::{Machine, text};
+use support::fleet::run;
 
 const S1: &str = "00000000-1111-2222-3333-444444444444";
 const S2: &str = "11111111-2222-3333-4444-555555555555";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    report: Value,
-    log: Vec<Value>,
-}
-
-fn run(scenario: Value, args: &[&str], json_output: bool) -> Run {
-    let standin = arm_standin::Standin::start(&scenario);
-    let mut m = Machine::new();
-    m.set_env("SSH_TROUBLESHOOT_ACCESS_TOKEN", &arm::token());
-    m.set_env("REQUESTS_CA_BUNDLE", standin.ca_bundle.to_str().unwrap());
-    let mut all = vec!["arc", "--arm-endpoint", standin.url.as_str()];
-    all.extend_from_slice(args);
-    if json_output {
-        all.extend(["-o", "json"]);
-    }
-    let out = m.run(&all);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(
-        !stdout.contains(TOKEN_MARK) && !stderr.contains(TOKEN_MARK),
-        "the token leaked"
-    );
-    let report = if json_output {
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{stderr}"))
-    } else {
-        Value::Null
-    };
-    Run {
-        code: out.status.code().unwrap(),
-        stdout,
-        report,
-        log: standin.requests(),
-    }
-}
 
 fn machines(report: &Value) -> &Vec<Value> {
     report["fleet"]["machines"]

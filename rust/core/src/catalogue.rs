@@ -317,13 +317,18 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
                 cmd(Shell::Az, format!("az role assignment create --assignee {} --role Contributor --scope \"/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}\"", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
             ],
         ),
-        "connect-permission-missing" => (
-            format!("Grant the connecting user 'Virtual Machine Local User Login' on {machine} (or, for Microsoft Entra login, 'Virtual Machine User Login' / 'Virtual Machine Administrator Login'), then sign in again."),
-            vec![
-                cmd(Shell::Az, format!("az role assignment create --assignee {} --role \"Virtual Machine Local User Login\" --scope \"/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}\"", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
-                cmd(Shell::Powershell, format!("New-AzRoleAssignment -SignInName {} -RoleDefinitionName 'Virtual Machine Local User Login' -Scope '/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}'", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
-            ],
-        ),
+        "connect-permission-missing" => {
+            // The role azure.permissions found to grant what is missing; without a live
+            // read (explain), the smallest role that lets one connect at all.
+            let role = var(vars, "role", "Virtual Machine Local User Login");
+            (
+                format!("Grant the connecting user '{role}' on {machine} (for Microsoft Entra login 'Virtual Machine User Login' or 'Virtual Machine Administrator Login'; with --local-user 'Virtual Machine Local User Login' is enough), then sign in again."),
+                vec![
+                    cmd(Shell::Az, format!("az role assignment create --assignee {} --role \"{role}\" --scope \"/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}\"", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
+                    cmd(Shell::Powershell, format!("New-AzRoleAssignment -SignInName {} -RoleDefinitionName '{role}' -Scope '/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}'", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
+                ],
+            )
+        }
         "provider-not-registered" => (
             "Register the Microsoft.HybridConnectivity resource provider, wait until registrationState is Registered, then restart the Connected Machine agent on the server.".into(),
             vec![

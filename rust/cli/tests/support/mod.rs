@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod arm;
+pub mod fleet;
 pub mod sshd;
 
 use std::os::unix::fs::PermissionsExt;

@@ -13,6 +13,22 @@
 
 use serde_json::Value;
 
+/// The actions SSH to an Arc-enabled server needs, one home for every check and mode.
+pub mod actions {
+    /// Relay credentials for the connection.
+    pub const LIST_CREDENTIALS: &str =
+        "Microsoft.HybridConnectivity/endpoints/listCredentials/action";
+    /// Microsoft Entra login as a regular user (a data action).
+    pub const LOGIN: &str = "Microsoft.HybridCompute/machines/login/action";
+    /// Microsoft Entra login as an administrator (a data action; also lets one log in).
+    pub const LOGIN_AS_ADMIN: &str = "Microsoft.HybridCompute/machines/loginAsAdmin/action";
+    /// Creating the `default` connectivity endpoint.
+    pub const ENDPOINT_WRITE: &str = "Microsoft.HybridConnectivity/endpoints/write";
+    /// Creating or changing the `SSH` service configuration.
+    pub const CONFIG_WRITE: &str =
+        "Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write";
+}
+
 /// One role grant (one element of the API's `value`), patterns lower-cased.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grant {

@@ -1,12 +1,11 @@
+use super::permissions::actions::{
+    CONFIG_WRITE, ENDPOINT_WRITE, LIST_CREDENTIALS as LIST_CREDS, LOGIN,
+    LOGIN_AS_ADMIN as LOGIN_ADMIN,
+};
 use super::permissions::*;
 use serde_json::json;
 
-const LIST_CREDS: &str = "Microsoft.HybridConnectivity/endpoints/listCredentials/action";
 const MACHINE_READ: &str = "Microsoft.HybridCompute/machines/read";
-const ENDPOINT_WRITE: &str = "Microsoft.HybridConnectivity/endpoints/write";
-const CONFIG_WRITE: &str = "Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write";
-const LOGIN: &str = "Microsoft.HybridCompute/machines/login/action";
-const LOGIN_ADMIN: &str = "Microsoft.HybridCompute/machines/loginAsAdmin/action";
 
 fn names(roles: &[&Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.name).collect()

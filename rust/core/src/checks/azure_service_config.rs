@@ -76,45 +76,26 @@ impl Check for SshServiceConfig {
             o.evidence("endpoint", endpoint.evidence())
                 .evidence("service configuration", config.evidence())
         };
-        let outcome = match &needed {
-            Needed::Nothing => Outcome::pass(format!("SSH connections to port {port} are allowed on {name}.")),
-            Needed::Unknown if [endpoint, config].iter().any(|f| unregistered(f)) => Outcome::problem(
-                Status::Fail,
-                "provider-not-registered",
-                format!("Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."),
-                &vars,
-            ),
-            Needed::Unknown => {
-                return Ok(with_reads(match config.status() {
-                    Some(403) => Outcome::skip("You may not read the SSH service configuration (403); az assumes it is set up."),
-                    _ => Outcome::new(Status::Error, format!("Could not read the SSH service configuration: {}", config.evidence())),
-                }));
+        let verdict = verdict(
+            &needed,
+            config,
+            [endpoint, config].iter().any(|f| unregistered(f)),
+            &name,
+            &port,
+            &legacy_ports,
+        );
+        let outcome = match verdict.diagnosis {
+            Some(diagnosis) => Outcome::problem(verdict.status, diagnosis, verdict.summary, &vars),
+            None if verdict.status == Status::Pass => Outcome::pass(verdict.summary),
+            None if verdict.status == Status::Skip => {
+                return Ok(with_reads(Outcome::skip(verdict.summary)));
             }
-            Needed::Port { allowed } => Outcome::problem(
-                Status::Fail,
-                "ssh-traffic-not-allowed",
-                format!("{name} allows SSH on port {allowed}, not {port}: SSH connection is not enabled in the target port {port}."),
-                &vars,
-            ),
-            Needed::EndpointAndConfig | Needed::Config if !legacy_ports.is_empty() => Outcome::problem(
-                Status::Fail,
-                "post-preview-reconfiguration",
-                format!(
-                    "{name} is still set up the preview way (agent allow-list: ports {}) and has no SSH service configuration.",
-                    legacy_ports.join(", ")
-                ),
-                &vars,
-            )
-            .evidence("agent incomingConnectionsPorts", legacy_ports.join(", ")),
-            Needed::EndpointAndConfig | Needed::Config => Outcome::problem(
-                Status::Fail,
-                "ssh-traffic-not-allowed",
-                format!(
-                    "{name} has no SSH service configuration{}: SSH is not enabled (az offers to create it when you have Owner or Contributor).",
-                    if needed == Needed::EndpointAndConfig { " (and no connectivity endpoint)" } else { "" }
-                ),
-                &vars,
-            ),
+            None => return Ok(with_reads(Outcome::new(verdict.status, verdict.summary))),
+        };
+        let outcome = if verdict.diagnosis == Some("post-preview-reconfiguration") {
+            outcome.evidence("agent incomingConnectionsPorts", legacy_ports.join(", "))
+        } else {
+            outcome
         };
         let mut outcome = with_reads(outcome);
         if !matches!(needed, Needed::Nothing | Needed::Unknown)
@@ -155,16 +136,108 @@ pub fn port_of(config: &Value) -> Option<String> {
     }
 }
 
+/// What must change, from the endpoint and configuration reads.
 pub fn needed(endpoint: &Fetched, config: &Fetched, port: &str) -> Needed {
-    match (endpoint.status(), config.status()) {
-        (Some(404), _) => Needed::EndpointAndConfig,
-        (_, Some(404 | 412)) => Needed::Config,
-        (_, Some(200)) => match config.ok_body().and_then(port_of) {
+    match endpoint.status() {
+        Some(404) => Needed::EndpointAndConfig,
+        _ => needed_from_config(config, port),
+    }
+}
+
+/// What must change, from the configuration read alone (fleet mode reads no endpoint).
+pub fn needed_from_config(config: &Fetched, port: &str) -> Needed {
+    match config.status() {
+        Some(404 | 412) => Needed::Config,
+        Some(200) => match config.ok_body().and_then(port_of) {
             Some(p) if p == port => Needed::Nothing,
             Some(allowed) => Needed::Port { allowed },
             None => Needed::Config,
         },
         _ => Needed::Unknown,
+    }
+}
+
+/// The judgment of one machine's SSH service configuration, in single-machine and fleet
+/// mode alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub diagnosis: Option<&'static str>,
+    pub summary: String,
+}
+
+/// Judges what `needed` says for machine `name` and `port`. `unregistered` is whether a
+/// read was refused because Microsoft.HybridConnectivity is not registered; `legacy_ports`
+/// the machine's preview-era agent allow-list.
+pub fn verdict(
+    needed: &Needed,
+    config: &Fetched,
+    unregistered: bool,
+    name: &str,
+    port: &str,
+    legacy_ports: &[String],
+) -> Verdict {
+    let (status, diagnosis, summary) = match needed {
+        Needed::Nothing => (
+            Status::Pass,
+            None,
+            format!("SSH connections to port {port} are allowed on {name}."),
+        ),
+        Needed::Unknown if unregistered => (
+            Status::Fail,
+            Some("provider-not-registered"),
+            format!(
+                "Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."
+            ),
+        ),
+        Needed::Unknown => match config.status() {
+            Some(403) => (
+                Status::Skip,
+                None,
+                "You may not read the SSH service configuration (403); az assumes it is set up."
+                    .to_string(),
+            ),
+            _ => (
+                Status::Error,
+                None,
+                format!(
+                    "Could not read the SSH service configuration: {}",
+                    config.evidence()
+                ),
+            ),
+        },
+        Needed::Port { allowed } => (
+            Status::Fail,
+            Some("ssh-traffic-not-allowed"),
+            format!(
+                "{name} allows SSH on port {allowed}, not {port}: SSH connection is not enabled in the target port {port}."
+            ),
+        ),
+        Needed::EndpointAndConfig | Needed::Config if !legacy_ports.is_empty() => (
+            Status::Fail,
+            Some("post-preview-reconfiguration"),
+            format!(
+                "{name} is still set up the preview way (agent allow-list: ports {}) and has no SSH service configuration.",
+                legacy_ports.join(", ")
+            ),
+        ),
+        Needed::EndpointAndConfig | Needed::Config => (
+            Status::Fail,
+            Some("ssh-traffic-not-allowed"),
+            format!(
+                "{name} has no SSH service configuration{}: SSH is not enabled (az offers to create it when you have Owner or Contributor).",
+                if *needed == Needed::EndpointAndConfig {
+                    " (and no connectivity endpoint)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    };
+    Verdict {
+        status,
+        diagnosis,
+        summary,
     }
 }
 

@@ -6,18 +6,15 @@
 use serde_json::Value;
 
 use super::{MachineRow, commands};
-use crate::arm::permissions::{Permissions, roles_granting};
+use crate::arm::permissions::Permissions;
 use crate::azure::{Fetched, HYBRID_COMPUTE};
 use crate::catalogue::Vars;
 use crate::checks::azure_machine::{self, read_failure};
-use crate::checks::azure_service_config::{port_of, preview_ports, unregistered};
+use crate::checks::azure_permissions::shortfall;
+use crate::checks::azure_service_config::{
+    Needed, needed_from_config, preview_ports, unregistered, verdict,
+};
 use crate::model::{Request, Status};
-
-const LIST_CREDENTIALS: &str = "Microsoft.HybridConnectivity/endpoints/listCredentials/action";
-const LOGIN: &str = "Microsoft.HybridCompute/machines/login/action";
-const LOGIN_AS_ADMIN: &str = "Microsoft.HybridCompute/machines/loginAsAdmin/action";
-const ENDPOINT_WRITE: &str = "Microsoft.HybridConnectivity/endpoints/write";
-const CONFIG_WRITE: &str = "Microsoft.HybridConnectivity/endpoints/serviceConfigurations/write";
 
 /// One thing found about a machine.
 pub struct Problem {
@@ -103,121 +100,40 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
     }
 
     let legacy = preview_ports(row);
-    let mut must_change = false;
     let known_unregistered = found
         .iter()
         .any(|p| p.diagnosis == Some("provider-not-registered"));
-    match reads.config {
-        None => {}
-        Some(f) if unregistered(f) && known_unregistered => {}
-        Some(f) if unregistered(f) => add(
-            &mut found,
-            Status::Fail,
-            Some("provider-not-registered"),
-            format!(
-                "Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."
-            ),
-        ),
-        Some(f) => match (f.status(), f.ok_body().and_then(port_of)) {
-            (Some(200), Some(allowed)) if allowed == port => {}
-            (Some(200), Some(allowed)) => {
-                must_change = true;
-                add(
-                    &mut found,
-                    Status::Fail,
-                    Some("ssh-traffic-not-allowed"),
-                    format!("{name} allows SSH on port {allowed}, not {port}."),
-                );
-            }
-            (Some(200 | 404 | 412), _) if !legacy.is_empty() => {
-                must_change = true;
-                add(
-                    &mut found,
-                    Status::Fail,
-                    Some("post-preview-reconfiguration"),
-                    format!(
-                        "{name} is still set up the preview way (agent allow-list: ports {}) and has no SSH service configuration.",
-                        legacy.join(", ")
-                    ),
-                );
-            }
-            (Some(200 | 404 | 412), _) => {
-                must_change = true;
-                add(
-                    &mut found,
-                    Status::Fail,
-                    Some("ssh-traffic-not-allowed"),
-                    format!("{name} has no SSH service configuration: SSH is not enabled."),
-                );
-            }
-            (Some(403), _) => add(
-                &mut found,
-                Status::Skip,
-                None,
-                "You may not read its SSH service configuration (403).".into(),
-            ),
-            _ => add(
-                &mut found,
-                Status::Error,
-                None,
-                format!(
-                    "Could not read the SSH service configuration: {}",
-                    f.evidence()
-                ),
-            ),
-        },
+    let mut must_change = false;
+    if let Some(config) = reads.config {
+        let needed = needed_from_config(config, &port);
+        must_change = !matches!(needed, Needed::Nothing | Needed::Unknown);
+        let v = verdict(&needed, config, unregistered(config), &name, &port, &legacy);
+        // The provider's own read already said so.
+        let repeated = known_unregistered && v.diagnosis == Some("provider-not-registered");
+        if v.status != Status::Pass && !repeated {
+            add(&mut found, v.status, v.diagnosis, v.summary);
+        }
     }
 
     if let Some(f) = reads.permissions {
         match f.ok_body().map(Permissions::from_response) {
             Some(Ok(perms)) => {
-                let read = format!("{resource_type}/read");
-                let mut missing: Vec<&str> = [read.as_str(), LIST_CREDENTIALS]
-                    .into_iter()
-                    .filter(|a| !perms.allows_action(a))
-                    .collect();
-                let mut data = Vec::new();
-                if request.local_user.is_none()
-                    && !perms.allows_data_action(LOGIN)
-                    && !perms.allows_data_action(LOGIN_AS_ADMIN)
-                {
-                    data.push(LOGIN);
-                }
                 let scope = if reads.permissions_on_machine {
                     format!("on {name}")
                 } else {
                     format!("in resource group {group}")
                 };
-                if !missing.is_empty() || !data.is_empty() {
-                    let role = roles_granting(&missing, &data)
-                        .first()
-                        .map_or("a role that grants them", |r| r.name);
-                    missing.extend(&data);
-                    add(
-                        &mut found,
-                        Status::Fail,
-                        Some("connect-permission-missing"),
-                        format!(
-                            "You lack {} {scope}; '{role}' grants what is missing.",
-                            missing.join(", ")
-                        ),
-                    );
-                } else if must_change {
-                    let missing: Vec<&str> = [ENDPOINT_WRITE, CONFIG_WRITE]
-                        .into_iter()
-                        .filter(|a| !perms.allows_action(a))
-                        .collect();
-                    if !missing.is_empty() {
-                        add(
-                            &mut found,
-                            Status::Fail,
-                            Some("endpoint-creation-forbidden"),
-                            format!(
-                                "SSH must first be enabled on {name} for port {port}, which needs {}; you lack it {scope}.",
-                                missing.join(", ")
-                            ),
-                        );
-                    }
+                let verdict = shortfall(
+                    &perms,
+                    resource_type,
+                    request.local_user.is_none(),
+                    must_change,
+                );
+                if let (Some(diagnosis), Some(summary)) = (
+                    verdict.diagnosis(),
+                    verdict.summary(&name, &port, Some(&scope)),
+                ) {
+                    add(&mut found, Status::Fail, Some(diagnosis), summary);
                 }
             }
             Some(Err(e)) => add(
@@ -308,6 +224,7 @@ fn add(found: &mut Vec<Problem>, status: Status, diagnosis: Option<&'static str>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arm::permissions::actions::{LIST_CREDENTIALS, LOGIN};
     use crate::azure::Answer;
     use serde_json::json;
 
