@@ -6,6 +6,7 @@
 #   powershell/build.sh --debug         debug build (what the tests use)
 #   powershell/build.sh --out DIR       assemble into DIR/SshTroubleshoot instead
 #   powershell/build.sh --no-build      assemble from an already built library
+#   powershell/build.sh --lib FILE      assemble around FILE (no build; dist/build.sh)
 #
 # Then: pwsh -c 'Import-Module ./target/powershell/SshTroubleshoot; Test-AzSshArc'
 # build.ps1 beside this file does the same from PowerShell (Windows, macOS, Linux).
@@ -15,13 +16,15 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 profile=release
 out_dir=""
 build=1
+given_lib=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug ;;
     --release) profile=release ;;
     --out) out_dir="${2:?--out needs a folder}"; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --lib) given_lib="${2:?--lib needs a file}"; build=0; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,7 +52,7 @@ if [ "$build" = 1 ]; then
   [ "$profile" = release ] && flag=(--release)
   (cd "$root" && cargo build "${flag[@]}" -p ssh-troubleshoot-ffi)
 fi
-built="$target_dir/$profile/$lib"
+built="${given_lib:-$target_dir/$profile/$lib}"
 if [ ! -f "$built" ]; then
   echo "build.sh: $built is missing; run without --no-build" >&2
   exit 3
@@ -60,5 +63,5 @@ rm -rf "$module"
 mkdir -p "$module/bin/$os-$arch"
 cp -R "$root/powershell/SshTroubleshoot/." "$module/"
 cp "$built" "$module/bin/$os-$arch/$lib"
-echo "Assembled $module ($os-$arch, $profile)."
+echo "Assembled $module ($os-$arch, ${given_lib:+from $given_lib, }$profile)."
 echo "Import it with: Import-Module '$module'"

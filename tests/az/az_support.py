@@ -55,13 +55,21 @@ def extension_wheel():
     if given:
         return Path(given)
     wheels = sorted((REPO / 'target' / 'wheels').glob('ssh_troubleshoot-*.whl'), key=lambda p: p.stat().st_mtime)
-    newest_source = max(p.stat().st_mtime for p in _sources())
+    newest_source = max([p.stat().st_mtime for p in _sources()] + [_head_commit_time()])
     if wheels and wheels[-1].stat().st_mtime >= newest_source:
         return wheels[-1]
     log('==> building the wheel (python/build_wheel.sh)')
     out = subprocess.run(['bash', str(REPO / 'python' / 'build_wheel.sh')], check=True, text=True,
                          stdout=subprocess.PIPE, cwd=REPO)
     return Path(out.stdout.strip().splitlines()[-1])
+
+
+def _head_commit_time():
+    """When the checked-out commit was made (0 outside git): a wheel built before it
+    names another commit in its report's versions."""
+    out = subprocess.run(['git', 'log', '-1', '--format=%ct', 'HEAD'], cwd=REPO, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, check=False)
+    return float(out.stdout.strip() or 0) if out.returncode == 0 else 0.0
 
 
 def _sources():

@@ -1,5 +1,7 @@
-"""Fixtures for the wheel tests: the wheel (built by python/build_wheel.sh
-unless a wheel newer than every source is already in target/wheels), a venv
+"""Fixtures for the wheel tests: the wheel (SSH_TROUBLESHOOT_WHEEL, as the test
+command sets it to dist/build.sh's portable wheel; else built by
+python/build_wheel.sh unless a wheel newer than every source and the checked-out
+commit is already in target/wheels), a venv
 with it installed (cached in target/py-venv), the standalone binary, and
 throwaway machines (their own HOME and PATH) to run both against.
 """
@@ -60,19 +62,37 @@ def newest_source_mtime():
     return newest
 
 
+def head_commit_time():
+    """When the checked-out commit was made (0 outside git): a wheel built before
+    it names another commit in its report's versions."""
+    out = subprocess.run(
+        ["git", "log", "-1", "--format=%ct", "HEAD"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    return float(out.stdout.strip() or 0) if out.returncode == 0 else 0.0
+
+
 def fresh_wheel():
-    """The newest wheel of this version, unless a source changed since."""
+    """The newest wheel of this version, unless a source or the commit changed
+    since."""
     pattern = "ssh_troubleshoot-{}-*-abi3-*.whl".format(workspace_version())
     wheels = sorted(
         WHEELS.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True
     )
-    if wheels and wheels[0].stat().st_mtime >= newest_source_mtime():
+    newest = max(newest_source_mtime(), head_commit_time())
+    if wheels and wheels[0].stat().st_mtime >= newest:
         return wheels[0]
     return None
 
 
 @pytest.fixture(scope="session")
 def wheel():
+    given = os.environ.get("SSH_TROUBLESHOOT_WHEEL")
+    if given:
+        return Path(given)
     found = fresh_wheel()
     if found is not None:
         return found

@@ -26,7 +26,7 @@ const MAX_EXPLAIN_BYTES: u64 = 512 * 1024 * 1024;
 #[derive(Parser)]
 #[command(
     name = "ssh-troubleshoot",
-    version,
+    version = ssh_troubleshoot_core::model::TOOL_VERSION_AND_COMMIT,
     about = "The doctor for SSH access to Azure Arc-enabled servers."
 )]
 struct Cli {

@@ -72,6 +72,12 @@ fn the_shared_files_hold_no_subscription_machine_group_user_or_token() {
     assert!(shared.get("sharedReport").is_none());
     let versions = &shared["versions"];
     assert_eq!(versions["az ssh extension"], "2.0.6", "{versions:#}");
+    // The tool's version and commit are kept: neither names the user nor is a secret.
+    let tool = versions["ssh-troubleshoot"].as_str().unwrap();
+    assert!(
+        tool.starts_with(concat!(env!("CARGO_PKG_VERSION"), " (commit ")),
+        "{versions:#}"
+    );
     assert_eq!(versions["az ssh proxy"], "1.3.026973", "{versions:#}");
     assert_eq!(
         versions["Connected Machine agent (from Azure)"],

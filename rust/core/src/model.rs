@@ -10,6 +10,16 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMA_VERSION: u32 = 1;
 pub const TOOL_NAME: &str = "ssh-troubleshoot";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The commit this build was made from (build.rs: the workflow's
+/// `SSH_TROUBLESHOOT_COMMIT`, else git, else "unknown").
+pub const TOOL_COMMIT: &str = env!("SSH_TROUBLESHOOT_BUILD_COMMIT");
+/// What `--version` and the report's `versions` say: "0.1.0 (commit 0123456789ab)".
+pub const TOOL_VERSION_AND_COMMIT: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SSH_TROUBLESHOOT_BUILD_COMMIT"),
+    ")"
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::env::HostEnv;
-use crate::model::{Client, Finding, Report, Request, TOOL_NAME, TOOL_VERSION};
+use crate::model::{Client, Finding, Report, Request, TOOL_NAME, TOOL_VERSION_AND_COMMIT};
 
 fn proxy_version() -> &'static Regex {
     static CELL: OnceLock<Regex> = OnceLock::new();
@@ -20,7 +20,7 @@ fn proxy_version() -> &'static Regex {
 
 pub fn collect(report: &Report, request: &Request, env: &HostEnv) -> BTreeMap<String, String> {
     let mut v = BTreeMap::new();
-    v.insert(TOOL_NAME.to_string(), TOOL_VERSION.to_string());
+    v.insert(TOOL_NAME.to_string(), TOOL_VERSION_AND_COMMIT.to_string());
     v.insert(
         "client".into(),
         match report.client {
