@@ -41,40 +41,10 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
                 'Add --name to act on one server; each fleet row gives its command.')
         return _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_type, deadline,
                       report_path)
-    has_target = bool(resource_group_name and vm_name)
-    wants_azure = has_target and not offline
-
-    request = {
-        'schemaVersion': SCHEMA_VERSION,
-        'command': 'diagnose',
-        'client': CLIENT,
-        'offline': bool(offline),
-        'deadlineMs': (deadline or DEFAULT_DEADLINE_SECONDS) * 1000,
-    }
-    optional = {
-        'port': port,
-        'localUser': local_user,
-        'sshClientFolder': ssh_client_folder,
-        'sshProxyFolder': ssh_proxy_folder,
-        'explain': _read_explain(explain, explain_file),
-    }
-    request.update({k: v for k, v in optional.items() if v is not None})
-    if probe_credentials:
-        request['probeCredentials'] = True
-    if probe:
-        request['probe'] = True
-    if watch:
-        request['watch'] = True
-        request['watchTimeoutMs'] = (watch_timeout or WATCH_TIMEOUT_SECONDS) * 1000
-    _add_report_path(request, report_path)
-
-    subscription = _subscription(cmd, wants_azure)
-    target = {k: v for k, v in (('subscription', subscription), ('resourceGroup', resource_group_name),
-                                ('name', vm_name), ('resourceType', resource_type)) if v}
-    if target:
-        request['target'] = target
-    if wants_azure:
-        request['azure'] = azure_settings(cmd, subscription)
+    request = _single_request(cmd, resource_group_name, vm_name, resource_type, offline, deadline, report_path,
+                              {'port': port, 'localUser': local_user, 'sshClientFolder': ssh_client_folder,
+                               'sshProxyFolder': ssh_proxy_folder, 'explain': _read_explain(explain, explain_file)},
+                              probe_credentials, probe, watch, watch_timeout)
 
     if disable_ssh:
         if not yes:
@@ -98,6 +68,38 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
 
 
 WATCH_TIMEOUT_SECONDS = 300
+
+
+# pylint: disable=too-many-arguments
+def _single_request(cmd, resource_group_name, vm_name, resource_type, offline, deadline, report_path,
+                    optional, probe_credentials, probe, watch, watch_timeout):
+    """The request document for one server (or none: local checks and explain only)."""
+    wants_azure = bool(resource_group_name and vm_name) and not offline
+    request = {
+        'schemaVersion': SCHEMA_VERSION,
+        'command': 'diagnose',
+        'client': CLIENT,
+        'offline': bool(offline),
+        'deadlineMs': (deadline or DEFAULT_DEADLINE_SECONDS) * 1000,
+    }
+    request.update({k: v for k, v in optional.items() if v is not None})
+    if probe_credentials:
+        request['probeCredentials'] = True
+    if probe:
+        request['probe'] = True
+    if watch:
+        request['watch'] = True
+        request['watchTimeoutMs'] = (watch_timeout or WATCH_TIMEOUT_SECONDS) * 1000
+    _add_report_path(request, report_path)
+
+    subscription = _subscription(cmd, wants_azure)
+    target = {k: v for k, v in (('subscription', subscription), ('resourceGroup', resource_group_name),
+                                ('name', vm_name), ('resourceType', resource_type)) if v}
+    if target:
+        request['target'] = target
+    if wants_azure:
+        request['azure'] = azure_settings(cmd, subscription)
+    return request
 
 
 def _say_watch_rounds(report):

@@ -50,10 +50,6 @@ const NO_MESSAGE: &[(&str, &str)] = &[
 /// Diagnoses no live check reports yet, and where they will come from.
 const NOT_CHECKED_YET: &[(&str, &str)] = &[
     (
-        "service-config-propagating",
-        "a transient state after a new service configuration; shown by the proxy, explained only",
-    ),
-    (
         "openssh-version-incompatible",
         "client.openssh and server.sshd-answers report each side's version, but no check compares the two yet; explained from the clients' own warning",
     ),
