@@ -1,23 +1,19 @@
 //! One request in, one report out: the path every host takes.
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cancel::Cancel;
-use crate::catalogue::{self, Vars};
-use crate::checks::{Check, Context, FixAction};
-use crate::engine::{self, EngineOptions, millis};
+use crate::catalogue;
+use crate::checks::Check;
+use crate::engine::{EngineOptions, millis};
 use crate::env::HostEnv;
 use crate::error::Error;
-use crate::model::{
-    AppliedFix, CheckInfo, Command, DiagnosisInfo, Explained, FixOutcome, Report, ReportStatus,
-    Request, Status, TOOL_NAME, TOOL_VERSION, ToolInfo,
-};
-use crate::{explain, fixes, registry};
+use crate::model::{AppliedFix, CheckInfo, Command, DiagnosisInfo, FixOutcome, Report, Request};
+use crate::{fixes, registry};
 
-/// A run's deadline when the request sets none.
-pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) use crate::diagnose::{How, diagnose};
+use crate::model::policy::empty_report;
 
 /// Runs `request` on this machine.
 pub fn run(request: &Request) -> Result<Report, Error> {
@@ -88,13 +84,6 @@ pub fn run_cancellable(
         cancel,
     };
     run_how(request, env, &registry::all(), &how)
-}
-
-/// How a run goes, beside what it is asked.
-pub(crate) struct How<'a> {
-    pub(crate) options: EngineOptions,
-    pub(crate) progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
-    pub(crate) cancel: &'a Cancel,
 }
 
 fn run_how(
@@ -185,46 +174,6 @@ fn run_command(
     }
 }
 
-pub(crate) fn diagnose(
-    request: &Request,
-    env: HostEnv,
-    checks: &[Arc<dyn Check>],
-    how: &How,
-) -> (Report, HashMap<String, FixAction>) {
-    let started = Instant::now();
-    let explained = request
-        .explain
-        .as_deref()
-        .map(|text| explain_text(text, request))
-        .unwrap_or_default();
-    let has_target = request.target.as_ref().is_some_and(|t| !t.is_empty());
-    let selected: Vec<Arc<dyn Check>> = if request.explain.is_some() && !has_target {
-        bearing_on(checks, &explained)
-    } else {
-        checks.to_vec()
-    };
-    let deadline = request
-        .deadline_ms
-        .map_or(DEFAULT_DEADLINE, Duration::from_millis);
-    let ctx = Arc::new(Context {
-        request: without_explain(request),
-        env,
-        cancel: how.cancel.clone(),
-    });
-    let out = engine::run(ctx, &selected, deadline, how.options);
-    let mut report = empty_report(request);
-    report.status = if out.cancelled {
-        ReportStatus::Incomplete
-    } else {
-        overall_status(&out.findings, &explained)
-    };
-    report.cancelled = out.cancelled;
-    report.findings = out.findings;
-    report.explained = explained;
-    report.duration_ms = millis(started.elapsed());
-    (report, out.actions)
-}
-
 fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>], how: &How) -> Report {
     let started = Instant::now();
     let (first, actions) = diagnose(request, env.clone(), checks, how);
@@ -265,186 +214,6 @@ fn apply_fixes(request: &Request, env: HostEnv, checks: &[Arc<dyn Check>], how: 
     report.applied = applied;
     report.duration_ms = millis(started.elapsed());
     report
-}
-
-/// A copy of `request` for the checks, without the text to explain: no check reads it,
-/// and it may be a 50 MB log that a plain clone would hold a second time for the run.
-/// Every field is named, so a new one cannot be left out unnoticed.
-fn without_explain(request: &Request) -> Request {
-    let Request {
-        schema_version,
-        command,
-        client,
-        target,
-        port,
-        local_user,
-        ssh_client_folder,
-        ssh_proxy_folder,
-        explain: _,
-        offline,
-        azure,
-        fixes,
-        probe_credentials,
-        probe,
-        watch,
-        watch_timeout_ms,
-        watch_interval_ms,
-        sshd_config,
-        network_targets,
-        deadline_ms,
-        report_path,
-        host_versions,
-        subscriptions,
-        environment,
-    } = request;
-    Request {
-        schema_version: *schema_version,
-        command: *command,
-        client: *client,
-        target: target.clone(),
-        port: *port,
-        local_user: local_user.clone(),
-        ssh_client_folder: ssh_client_folder.clone(),
-        ssh_proxy_folder: ssh_proxy_folder.clone(),
-        explain: None,
-        offline: *offline,
-        azure: azure.clone(),
-        fixes: fixes.clone(),
-        probe_credentials: *probe_credentials,
-        probe: *probe,
-        watch: *watch,
-        watch_timeout_ms: *watch_timeout_ms,
-        watch_interval_ms: *watch_interval_ms,
-        sshd_config: sshd_config.clone(),
-        network_targets: network_targets.clone(),
-        deadline_ms: *deadline_ms,
-        report_path: report_path.clone(),
-        host_versions: host_versions.clone(),
-        subscriptions: subscriptions.clone(),
-        environment: environment.clone(),
-    }
-}
-
-/// The checks that can prove what the explanation matched, plus what they depend on.
-fn bearing_on(checks: &[Arc<dyn Check>], explained: &[Explained]) -> Vec<Arc<dyn Check>> {
-    // A symptom brings the checks of the causes it usually has.
-    let matched: BTreeSet<&str> = explained
-        .iter()
-        .flat_map(|e| std::iter::once(&e.diagnosis).chain(&e.likely_causes))
-        .map(String::as_str)
-        .collect();
-    let wanted: BTreeSet<&str> = checks
-        .iter()
-        .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
-        .map(|c| c.id())
-        .collect();
-    with_dependencies(checks, &wanted)
-}
-
-/// The checks named in `wanted`, plus every check they depend on, in registry order.
-pub(crate) fn with_dependencies(
-    checks: &[Arc<dyn Check>],
-    wanted: &BTreeSet<&str>,
-) -> Vec<Arc<dyn Check>> {
-    let mut wanted: BTreeSet<&str> = wanted.clone();
-    loop {
-        let before = wanted.len();
-        let deps: Vec<&'static str> = checks
-            .iter()
-            .filter(|c| wanted.contains(c.id()))
-            .flat_map(|c| c.requires().iter().chain(c.after()).copied())
-            .collect();
-        wanted.extend(deps);
-        if wanted.len() == before {
-            break;
-        }
-    }
-    checks
-        .iter()
-        .filter(|c| wanted.contains(c.id()))
-        .cloned()
-        .collect()
-}
-
-fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
-    explain::explain(text.as_bytes())
-        .into_iter()
-        .map(|m| {
-            let mut vars: Vars = m.extracted.clone();
-            if let Some(target) = &request.target {
-                for (key, value) in [
-                    ("machine", &target.name),
-                    ("resourceGroup", &target.resource_group),
-                    ("subscription", &target.subscription),
-                ] {
-                    if let Some(v) = value {
-                        vars.entry(key.to_string()).or_insert_with(|| v.clone());
-                    }
-                }
-            }
-            if let Some(port) = request.port {
-                vars.entry("port".into())
-                    .or_insert_with(|| port.to_string());
-            }
-            let symptom = catalogue::symptom(m.diagnosis);
-            let title = catalogue::diagnosis(m.diagnosis)
-                .map_or(m.diagnosis, |d| d.title)
-                .to_string();
-            Explained {
-                diagnosis: m.diagnosis.to_string(),
-                title,
-                confidence: m.confidence,
-                excerpt: m.excerpt,
-                extracted: m.extracted,
-                remedy: catalogue::remedy(m.diagnosis, &vars),
-                entry: m.entry.to_string(),
-                symptom: symptom.is_some(),
-                likely_causes: symptom
-                    .map(|s| s.likely_causes.iter().map(|c| c.to_string()).collect())
-                    .unwrap_or_default(),
-                tell_apart: symptom
-                    .map(|s| s.tell_apart.iter().map(|c| c.to_string()).collect())
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
-}
-
-pub(crate) fn overall_status(
-    findings: &[crate::model::Finding],
-    explained: &[Explained],
-) -> ReportStatus {
-    if !explained.is_empty() || findings.iter().any(|f| f.status == Status::Fail) {
-        ReportStatus::Problems
-    } else if findings.iter().any(|f| f.status == Status::Error) {
-        ReportStatus::Incomplete
-    } else {
-        ReportStatus::Healthy
-    }
-}
-
-pub(crate) fn empty_report(request: &Request) -> Report {
-    Report {
-        schema_version: crate::model::SCHEMA_VERSION,
-        tool: ToolInfo {
-            name: TOOL_NAME.into(),
-            version: TOOL_VERSION.into(),
-        },
-        target: request.target.clone().unwrap_or_default(),
-        client: request.client,
-        status: ReportStatus::Healthy,
-        duration_ms: 0,
-        findings: Vec::new(),
-        explained: Vec::new(),
-        applied: Vec::new(),
-        checks: Vec::new(),
-        diagnoses: Vec::new(),
-        versions: Default::default(),
-        shared_report: None,
-        fleet: None,
-        watch: None,
-        cancelled: false,
-    }
 }
 
 fn catalogue_report(request: &Request, checks: &[Arc<dyn Check>]) -> Report {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{ARC_TYPES, AzureTarget, CLIENT, ClientFact, Fetched, HYBRID_COMPUTE, fetch, need};
 use crate::arm::{ArmClient, ArmPath, Method, machine_path};
-use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::check::{Applicability, Check, CheckError, Context, Deps, Outcome};
 
 pub const RESOURCE: &str = "azure.fact.resource";
 pub const MACHINE: &str = "azure.fact.machine";

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::arm::{ArmClient, ArmPath, ArmSettings, Method};
-use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::check::{Applicability, Check, CheckError, Context, Deps, Outcome};
 
 pub mod facts;
 
@@ -209,10 +209,10 @@ impl Check for ClientNode {
         // This node starts with the run; its calls end before the run's deadline, so a
         // call that hangs comes back as a timeout naming its URL and the checks judging
         // it still report, instead of all being "not run".
-        let deadline = ctx
-            .request
-            .deadline_ms
-            .map_or(crate::run::DEFAULT_DEADLINE, Duration::from_millis);
+        let deadline = ctx.request.deadline_ms.map_or(
+            crate::model::policy::DEFAULT_DEADLINE,
+            Duration::from_millis,
+        );
         let give_up = Instant::now().checked_add(deadline.saturating_sub(answer_reserve(deadline)));
         let client = client_for(&ctx.request).map(|c| {
             let c = c.with_cancel(&ctx.cancel);

@@ -3,8 +3,8 @@
 //! way to an Arc-enabled server.
 //!
 //! Each entry names where its text comes from:
-//! - "seed" = `seed/troubleshoot-ssh-arc.txt` (Microsoft's troubleshooting guide),
-//! - "anatomy N" = section N of `research/az-ssh-anatomy.md` (read from the client code),
+//! - "seed" = `docs/sources/troubleshoot-ssh-arc.txt` (Microsoft's troubleshooting guide),
+//! - "anatomy N" = section N of `docs/sources/az-ssh-anatomy.md` (read from the client code),
 //! - anything else names the program that prints it.
 //!
 //! `template` is the message as printed, with `{key}` for its variable parts. The key

@@ -1,5 +1,5 @@
 //! Real message text for every knowledge-base entry, as quoted by the seed guide
-//! (`seed/troubleshoot-ssh-arc.txt`) and the research notes (`az-ssh-anatomy.md`), and
+//! (`docs/sources/troubleshoot-ssh-arc.txt`) and the research notes (`docs/sources/az-ssh-anatomy.md`), and
 //! the values each must yield. The tests in the sibling files run over these tables.
 
 use std::sync::LazyLock;

@@ -13,7 +13,8 @@ pub mod commands;
 pub mod graph;
 pub mod judge;
 pub mod limiter;
-pub mod model;
+/// The `fleet` member of the report lives with the rest of the report, in the model.
+pub use crate::model::fleet as model;
 pub mod progress;
 pub mod reads;
 
@@ -33,7 +34,7 @@ use crate::model::{Finding, Remedy, Report, ReportStatus, Request, Status, Targe
 /// Calls in flight at most (the limiter narrows this as the read quota drains).
 pub const CONCURRENCY: usize = 100;
 /// Without a deadline in the request, a fleet run stops sending after this long.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(15 * 60);
+pub use crate::model::policy::FLEET_DEFAULT_DEADLINE as DEFAULT_DEADLINE;
 pub const CHECK_ID: &str = "azure.fleet";
 
 /// Is this request a fleet diagnosis? (Not with `explain` or `offline`: those keep
@@ -64,7 +65,7 @@ pub fn subscriptions(request: &Request) -> Vec<String> {
 /// `cancelled` without a judgement of the machines.
 pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: &Cancel) -> Report {
     let started = Instant::now();
-    let mut report = crate::run::empty_report(request);
+    let mut report = crate::model::policy::empty_report(request);
     let subs = subscriptions(request);
     let group = request
         .target
@@ -78,7 +79,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
         report
             .findings
             .push(fleet_finding(status, diagnosis, summary));
-        report.status = crate::run::overall_status(&report.findings, &[]);
+        report.status = crate::model::policy::overall_status(&report.findings, &[]);
         report.duration_ms = millis(started.elapsed());
         report
     };
@@ -148,7 +149,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
             f.evidence
                 .insert("Resource Graph".into(), failed.evidence());
             report.findings.push(f);
-            report.status = crate::run::overall_status(&report.findings, &[]);
+            report.status = crate::model::policy::overall_status(&report.findings, &[]);
             report.duration_ms = millis(started.elapsed());
             return report;
         }

@@ -3,6 +3,10 @@
 //! Field names are the contract's (camelCase on the wire). Fields may be added here;
 //! none is renamed.
 
+pub mod fleet;
+pub mod policy;
+pub mod watch;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -366,7 +370,7 @@ pub struct Report {
     pub diagnoses: Vec<DiagnosisInfo>,
     /// Extension: the fleet diagnosis (one row per machine), in fleet mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fleet: Option<crate::fleet::Fleet>,
+    pub fleet: Option<fleet::Fleet>,
     /// Extension: tool, client, module, proxy, OpenSSH, agent and OS versions seen in
     /// this run (component → version).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -377,7 +381,7 @@ pub struct Report {
     pub shared_report: Option<SharedReport>,
     /// Extension: the rounds of a `watch` request and how it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub watch: Option<crate::watch::Watch>,
+    pub watch: Option<watch::Watch>,
     /// Extension: the run was cancelled from outside (`status` is then `incomplete`
     /// and each unfinished check an `error` finding saying so). Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
