@@ -28,8 +28,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cache="$work/cache"
 # The same module without its compiled shim: what a module assembled without mcs does.
-cp -R "$module" "$work/source"
-rm "$work/source/bin/SshTroubleshoot.Native.dll"
+mkdir -p "$work/source"
+cp -R "$module" "$work/source/"
+rm "$work/source/SshTroubleshoot/bin/SshTroubleshoot.Native.dll"
 mkdir -p "$work/empty/Empty"
 printf "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0'; FunctionsToExport = @('Get-Nothing') }\n" >"$work/empty/Empty/Empty.psd1"
 printf 'function Get-Nothing { }\n' >"$work/empty/Empty/Empty.psm1"
@@ -48,8 +49,8 @@ bare=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
 for _ in $(seq "$runs"); do
     add shipped "$module"
     rm -rf "$cache"
-    add first "$work/source"
-    add later "$work/source"
+    add first "$work/source/SshTroubleshoot"
+    add later "$work/source/SshTroubleshoot"
     add empty "$work/empty/Empty"
 done
 row() { printf '%-36s median %5s ms wall (%s), %5s ms CPU (%s)\n' "$1" \
