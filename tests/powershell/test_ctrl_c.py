@@ -8,8 +8,11 @@ waits.
   the held read would have been answered.
 - With an older library (no sshts_run_cancellable; a forwarding library, see conftest):
   the prompt still comes back and the session goes on; the run cannot be cancelled and
-  finishes on its worker, the fallback the shim documents (test_native_shim.py shows it
-  going on).
+  goes on on its worker to its end (the stand-in sees its later reads), the fallback
+  the shim documents.
+
+The stand-in runs outside the terminal's process group, so the ^C reaches the session
+only; the tests check that it still serves.
 
 How long the prompt took is recorded (printed, and a property of the test), never
 asserted: bench/pwsh_ctrl_c.sh reports it. Needs pwsh (PATH or ../shared/tools/pwsh/pwsh),
@@ -30,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE, ROOT, _missing
+from conftest import HERE, ROOT, _missing, arm_standin
 
 PROMPT = b"PSREADY> "
 # Long enough that the ^C surely comes while the read is held, short enough that the
@@ -61,8 +64,9 @@ class Terminal:
 
     def __init__(self, pwsh, env):
         self.master, slave = pty.openpty()
-        # A terminal's size: PSReadLine divides by the width.
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+        # A terminal's size (PSReadLine divides by the width), wide enough that no typed
+        # line wraps: on a wrap PSReadLine draws the prompt again, before the line runs.
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 1000, 0, 0))
         # A session of its own with the pty as controlling terminal, so that ^C is SIGINT.
         self.process = subprocess.Popen([pwsh, "-NoProfile", "-NoLogo"], stdin=slave, stdout=slave, stderr=slave,
                                         env=env, preexec_fn=_controlling_terminal, close_fds=True)
@@ -121,39 +125,45 @@ def assemble(library: Path, out: Path) -> Path:
     return out / "SshTroubleshoot"
 
 
-def requests(log: Path):
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
+def requests(standin: arm_standin.Standin):
+    return standin.requests() if Path(standin.request_log).exists() else []
 
 
-def signed_in_session(term: Terminal, module: Path, tmp_path: Path) -> Path:
+def signed_in_session(term: Terminal, module: Path, tmp_path: Path) -> arm_standin.Standin:
     """Prompt, module, stand-in ARM (the listing held HOLD_MS) and stand-in Az.Accounts
-    in the terminal's session; returns the stand-in's request log."""
+    in the terminal's session; returns the stand-in. It is started here, not from the
+    session: a child of pwsh would be in the terminal's foreground process group, and
+    the ^C would end it too."""
     term.read_until(b"> ", 120)
     # The marker split so that the echo of this very line does not match it.
     term.type("function prompt { 'PS' + 'READY> ' }")
     term.type("$PSStyle.OutputRendering = 'PlainText'")
+    # No suggestions from the history of earlier sessions (drawn inside the line typed).
+    term.type("Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing")
     term.type(f"Import-Module '{module}'; Import-Module '{HERE / 'SshtsTestSupport.psm1'}'")
+    scenario = tmp_path / "scenario.json"
     term.type("$s = New-HealthyScenario; $listing = $s.routes | Where-Object { $_.path -eq '" + LISTING + "' }; "
-              f"$listing.delayMs = {HOLD_MS}")
-    term.type(f"$arm = Start-ArmStandin -Scenario $s -WorkDir '{tmp_path / 'arm'}'")
+              f"$listing.delayMs = {HOLD_MS}; "
+              f"[IO.File]::WriteAllText('{scenario}', (ConvertTo-Json -InputObject $s -Depth 20))")
+    assert scenario.exists(), term.screen()
+    binary = arm_standin.binary(build=False)
+    standin = arm_standin.Standin(binary, json.loads(scenario.read_text()), tmp_path / "arm")
     term.type(f"$null = New-AzAccountsStandin -Folder '{tmp_path / 'modules'}' "
-              "-ResourceManagerUrl ($arm.Url + '/') -Token (New-StandinToken)")
+              f"-ResourceManagerUrl '{standin.url}/' -Token '{arm_standin.token(binary)}'")
     term.type(f"$env:PSModulePath = '{tmp_path / 'modules'}:' + $env:PSModulePath; "
-              "Import-Module Az.Accounts; $env:SSL_CERT_FILE = $arm.CaBundle")
-    term.type(f"[IO.File]::WriteAllText('{tmp_path / 'log-path'}', $arm.RequestLog)")
-    assert (tmp_path / "log-path").exists(), term.screen()
-    return Path((tmp_path / "log-path").read_text())
+              f"Import-Module Az.Accounts; $env:SSL_CERT_FILE = '{standin.ca_bundle}'")
+    return standin
 
 
-def ctrl_c_while_held(term: Terminal, log: Path):
+def ctrl_c_while_held(term: Terminal, standin: arm_standin.Standin):
     """Runs Test-AzSshArc, presses ^C while the listing is held, and returns the
     seconds until the prompt was back and the requests the stand-in had seen by then."""
     os.write(term.master, b"Test-AzSshArc -ResourceGroupName rg-arc -Name web01; 'FINI' + 'SHED'\r")
-    term.wait_for(lambda: any(r["path"] == LISTING for r in requests(log)), 120, "GET of the resource group listing")
+    term.wait_for(lambda: any(r["path"] == LISTING for r in requests(standin)), 120, "GET of the resource group listing")
     # Under way: the shim now waits on the native run and polls for a stop.
     term.pump(0.5)
     assert b"FINISHED" not in term.seen, term.screen()
-    seen_at_cancel = requests(log)
+    seen_at_cancel = requests(standin)
     os.write(term.master, b"\x03")
     seconds = term.read_until(PROMPT, 60)
     assert b"FINISHED" not in term.seen, term.screen()
@@ -161,18 +171,19 @@ def ctrl_c_while_held(term: Terminal, log: Path):
     return seconds, seen_at_cancel
 
 
-def after_the_hold(term: Terminal, log: Path, seen_at_cancel):
+def after_the_hold(term: Terminal, standin: arm_standin.Standin, seen_at_cancel):
     """The requests logged after the cancel, once the held read would have been
     answered (HOLD_MS after it arrived, which was before the ^C) and a run going on
     would have sent its next reads."""
     term.pump(HOLD_MS / 1000 + 3)
-    return requests(log)[len(seen_at_cancel):]
+    # Still serving: the ^C reached the session only, not the stand-in.
+    assert standin.process.poll() is None, "the stand-in ended"
+    return requests(standin)[len(seen_at_cancel):]
 
 
 def session_goes_on(term: Terminal):
     term.type("(Test-AzSshArc -Explain 'Run Connect-AzAccount to login.').Explained[0].Diagnosis")
     assert b"not-signed-in" in term.seen
-    term.type("Stop-ArmStandin $arm")
 
 
 @pytest.fixture
@@ -193,12 +204,15 @@ def test_ctrl_c_gives_the_prompt_back_and_cancels_the_run(pwsh, library, tmp_pat
     module = assemble(library, tmp_path / "module")
     term = open_terminal(pwsh, tmp_path)
     try:
-        log = signed_in_session(term, module, tmp_path)
-        seconds, seen_at_cancel = ctrl_c_while_held(term, log)
-        record_property("prompt_back_seconds", round(seconds, 3))
-        later = after_the_hold(term, log, seen_at_cancel)
-        assert later == [], f"requests after the cancel: {[r['path'] for r in later]}"
-        session_goes_on(term)
+        standin = signed_in_session(term, module, tmp_path)
+        try:
+            seconds, seen_at_cancel = ctrl_c_while_held(term, standin)
+            record_property("prompt_back_seconds", round(seconds, 3))
+            later = after_the_hold(term, standin, seen_at_cancel)
+            assert later == [], f"requests after the cancel: {[r['path'] for r in later]}"
+            session_goes_on(term)
+        finally:
+            standin.stop()
     finally:
         term.close()
 
@@ -208,13 +222,17 @@ def test_ctrl_c_with_an_older_library_still_gives_the_prompt_back(pwsh, library_
     module = assemble(library_without_cancel, tmp_path / "module")
     term = open_terminal(pwsh, tmp_path)
     try:
-        log = signed_in_session(term, module, tmp_path)
-        term.type("[SshTroubleshoot.Native]::HasCancel")
-        assert b"False" in term.seen
-        seconds, _ = ctrl_c_while_held(term, log)
-        record_property("prompt_back_seconds", round(seconds, 3))
-        # The run itself could not be stopped: it goes on on its worker (that it does is
-        # tested without a terminal, with the shim under Mono: test_native_shim.py).
-        session_goes_on(term)
+        standin = signed_in_session(term, module, tmp_path)
+        try:
+            term.type("[SshTroubleshoot.Native]::HasCancel")
+            assert b"False" in term.seen
+            seconds, seen_at_cancel = ctrl_c_while_held(term, standin)
+            record_property("prompt_back_seconds", round(seconds, 3))
+            # Nothing could stop the run: it goes on on its worker, to the machine's reads.
+            later = after_the_hold(term, standin, seen_at_cancel)
+            assert any("/machines/web01" in r["path"] for r in later), [r["path"] for r in later]
+            session_goes_on(term)
+        finally:
+            standin.stop()
     finally:
         term.close()
