@@ -77,6 +77,9 @@ cp "$built" "$module/bin/$os-$arch/$lib"
 # there in that order (a new session then reads and parses one file, not nine), and
 # Private/ and Public/ dropped from the folder and from the manifest's FileList.
 psm1="$module/SshTroubleshoot.psm1"
+# Without the carriage returns of a Windows checkout, which the markers' $ would not match.
+tr -d '\r' <"$psm1" >"$psm1.lf"
+mv "$psm1.lf" "$psm1"
 scripts=()
 while IFS= read -r relative; do scripts+=("$relative"); done < <(
   sed -n '/^# <scripts>$/,/^# <\/scripts>$/s/^ *'"'"'\(P[a-z]*\/[A-Za-z-]*\.ps1\)'"'"'$/\1/p' "$psm1")
@@ -95,7 +98,8 @@ fi
 } > "$psm1.tmp"
 mv "$psm1.tmp" "$psm1"
 rm -rf "$module/Private" "$module/Public"
-sed -i.bak "/^ *'P\(rivate\|ublic\)\/[A-Za-z-]*\.ps1'$/d" "$module/SshTroubleshoot.psd1"
+sed -i.bak -e "/^ *'Private\/[A-Za-z-]*\.ps1'[[:space:]]*$/d" -e "/^ *'Public\/[A-Za-z-]*\.ps1'[[:space:]]*$/d" \
+  "$module/SshTroubleshoot.psd1"
 rm -f "$module/SshTroubleshoot.psd1.bak"
 
 shim="$module/SshTroubleshoot.Native.cs"
