@@ -92,7 +92,12 @@ fi
 
 # The PowerShell module around the C library just built.
 module="SshTroubleshoot-$version-$platform"
-bash powershell/build.sh --lib "$built/$lib" --out "$out/$module" >&2
+# The compiled C# shim (bin/SshTroubleshoot.Native.dll, one file for every platform) is
+# made by the linux-x64 build, whose module the release combines with the others'; mcs
+# output differs from build to build, so exactly one build makes it.
+shim_flag=()
+[ "$platform" = linux-x64 ] && shim_flag=(--require-shim)
+bash powershell/build.sh "${shim_flag[@]}" --lib "$built/$lib" --out "$out/$module" >&2
 cp LICENSE "$out/$module/SshTroubleshoot/"
 pack zip "$out/$module.zip" "$out/$module/SshTroubleshoot"
 

@@ -13,7 +13,8 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
     # SshTroubleshoot.Format.ps1xml is added at the first Test-AzSshArc
-    # (Private/Register-SshtsFormat.ps1): here it would cost every import 0.7 s.
+    # (Register-SshtsFormat): here it would cost every import 0.7 s. powershell/build.sh
+    # drops the Private/ and Public/ entries: it inlines those scripts into the .psm1.
     FileList             = @(
         'SshTroubleshoot.psd1'
         'SshTroubleshoot.psm1'

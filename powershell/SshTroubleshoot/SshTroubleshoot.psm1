@@ -7,7 +7,9 @@ $ErrorActionPreference = 'Stop'
 
 # The files by name: a first Get-ChildItem in a new session costs over half a second,
 # the whole import budget. A test checks that this list is every file of Private/ and
-# Public/.
+# Public/. powershell/build.sh replaces the lines from here to the end marker with the
+# files themselves, in this order: one file to read and parse, not nine.
+# <scripts>
 $script:SshtsScripts = @(
     'Private/ConvertTo-SshtsReport.ps1'
     'Private/Get-SshtsAzureContext.ps1'
@@ -22,6 +24,7 @@ foreach ($relative in $script:SshtsScripts) {
     # A file that fails to load fails the import: no half-loaded module.
     . ([System.IO.Path]::Combine($PSScriptRoot, $relative))
 }
+# </scripts>
 
 $script:SshtsModuleRoot = $PSScriptRoot
 $script:SshtsFormatRegistered = $false

@@ -17,7 +17,7 @@ MODULE_FILES = {
     "SshTroubleshoot.psm1",
     "SshTroubleshoot.Native.cs",
     "SshTroubleshoot.Format.ps1xml",
-    "Public/Test-AzSshArc.ps1",
+    "bin/SshTroubleshoot.Native.dll",
     "LICENSE",
     "bin/linux-x64/libssh_troubleshoot.so",
 }

@@ -8,6 +8,13 @@
 //                                                 -> RunWithProgress: {"caller": thread id,
 //                                                    "hasProgress": bool, "calls": [[done,
 //                                                    total, thread id], ...], "answer": {...}}
+//   NativeDriver.exe cancel LIBRARY [LOADER] < JSON
+//                                                 -> RunCancellable whose poll throws once
+//                                                    the file named by NATIVE_DRIVER_CANCEL_WHEN
+//                                                    exists, then lives NATIVE_DRIVER_LINGER_MS
+//                                                    more: {"hasCancel": bool, "polls": N,
+//                                                    "stopped": exception type or null,
+//                                                    "msAfterCancel": N, "answer": {...} or null}
 //   NativeDriver.exe fail LIBRARY [LOADER]        -> "reason=...", then the message
 //   NativeDriver.exe notloaded                    -> Run() before Load(): "reason=..."
 //
@@ -46,7 +53,7 @@ public static class NativeDriver
     {
         if (args.Length == 0)
         {
-            Write("usage: NativeDriver.exe load|run|progress|fail|notloaded [LIBRARY [LOADER]]\n");
+            Write("usage: NativeDriver.exe load|run|progress|cancel|fail|notloaded [LIBRARY [LOADER]]\n");
             return 1;
         }
         string command = args[0];
@@ -103,8 +110,62 @@ public static class NativeDriver
             Write(json.ToString());
             return 0;
         }
+        if (command == "cancel")
+        {
+            Write(Cancel(ReadStdin()));
+            return 0;
+        }
         Write("unknown command " + command + "\n");
         return 1;
+    }
+
+    /// <summary>
+    /// RunCancellable stopped from outside as PowerShell stops it: the poll throws (there
+    /// a PipelineStoppedException, here an OperationCanceledException) once the trigger
+    /// file exists, which the test creates when the stand-in has the request it holds.
+    /// </summary>
+    private static string Cancel(string request)
+    {
+        string trigger = Environment.GetEnvironmentVariable("NATIVE_DRIVER_CANCEL_WHEN");
+        if (string.IsNullOrEmpty(trigger))
+        {
+            throw new ArgumentException("NATIVE_DRIVER_CANCEL_WHEN names no file");
+        }
+        int polls = 0;
+        System.Diagnostics.Stopwatch sinceCancel = new System.Diagnostics.Stopwatch();
+        string answer = null;
+        string stopped = null;
+        try
+        {
+            answer = Native.RunCancellable(request, null, delegate
+            {
+                polls++;
+                if (File.Exists(trigger))
+                {
+                    sinceCancel.Start();
+                    throw new OperationCanceledException("the test cancelled the run");
+                }
+            });
+        }
+        catch (OperationCanceledException e)
+        {
+            stopped = e.GetType().FullName;
+        }
+        sinceCancel.Stop();
+        // Alive a while longer, so that a run that was not stopped would go on meanwhile
+        // (the test reads what the stand-in saw).
+        string linger = Environment.GetEnvironmentVariable("NATIVE_DRIVER_LINGER_MS");
+        if (!string.IsNullOrEmpty(linger))
+        {
+            Thread.Sleep(int.Parse(linger, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        StringBuilder json = new StringBuilder();
+        json.Append("{\"hasCancel\":").Append(Native.HasCancel ? "true" : "false");
+        json.Append(",\"polls\":").Append(polls);
+        json.Append(",\"stopped\":").Append(stopped == null ? "null" : "\"" + stopped + "\"");
+        json.Append(",\"msAfterCancel\":").Append((long)sinceCancel.Elapsed.TotalMilliseconds);
+        json.Append(",\"answer\":").Append(answer ?? "null").Append("}");
+        return json.ToString();
     }
 
     private static string ReadStdin()

@@ -21,13 +21,17 @@ BeforeAll {
     }
 
     # A copy of the assembled module whose library is replaced by Library (or removed).
-    function New-ModuleCopy([string]$Library) {
+    # -KeepLibrary: the library as it is; -WithoutShippedShim: without
+    # bin/SshTroubleshoot.Native.dll, as a module assembled without mcs is.
+    function New-ModuleCopy([string]$Library, [switch]$KeepLibrary, [switch]$WithoutShippedShim) {
         $copy = Join-Path $TestDrive ('m' + [guid]::NewGuid().ToString('N').Substring(0, 8))
         $null = New-Item -ItemType Directory -Path $copy
         Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
         $module = Join-Path $copy 'SshTroubleshoot'
-        $bin = Get-ChildItem -Path (Join-Path $module 'bin') -Recurse -File | Select-Object -First 1
-        if ($Library) { Copy-Item -LiteralPath $Library -Destination $bin.FullName -Force } else { Remove-Item -LiteralPath $bin.FullName }
+        if ($WithoutShippedShim) { Remove-Item -LiteralPath (Join-Path $module 'bin/SshTroubleshoot.Native.dll') -ErrorAction Ignore }
+        $bin = Get-ChildItem -Path (Join-Path $module 'bin') -Recurse -File -Filter '*ssh_troubleshoot*' | Select-Object -First 1
+        if ($Library) { Copy-Item -LiteralPath $Library -Destination $bin.FullName -Force }
+        elseif (-not $KeepLibrary) { Remove-Item -LiteralPath $bin.FullName }
         $module
     }
 }
@@ -50,11 +54,22 @@ Describe 'The SshTroubleshoot module' {
         $listed | Should -Be $shipped
     }
 
-    It 'dot-sources every script of Private and Public' {
-        $scripts = & (Get-Module SshTroubleshoot) { $script:SshtsScripts }
-        $onDisk = @(Get-ChildItem -Path (Join-Path $script:ModulePath 'Private'), (Join-Path $script:ModulePath 'Public') -Filter '*.ps1' |
-                ForEach-Object { '{0}/{1}' -f $_.Directory.Name, $_.Name } | Sort-Object)
-        @($scripts | Sort-Object) | Should -Be $onDisk
+    It 'holds every function of the source''s Private and Public scripts' {
+        # build.sh inlines the scripts the source .psm1 lists into the assembled one: a
+        # script missing from that list would be missing here.
+        $source = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'powershell/SshTroubleshoot'
+        $files = @(Get-ChildItem -Path (Join-Path $source 'Private'), (Join-Path $source 'Public') -Filter '*.ps1')
+        $files.Count | Should -BeGreaterThan 1
+        $module = Get-Module SshTroubleshoot
+        foreach ($file in $files) {
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
+            $names = @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false).Name)
+            $names.Count | Should -BeGreaterThan 0
+            foreach ($name in $names) {
+                & $module { param($n) Get-Command -Name $n -CommandType Function -ErrorAction Ignore } $name |
+                    Should -Not -BeNullOrEmpty -Because "$($file.Name) defines $name"
+            }
+        }
     }
 
     It 'has help for every parameter and an example for each use' {
@@ -77,36 +92,69 @@ Describe 'The SshTroubleshoot module' {
         $command.Parameters['ResourceId'].Aliases | Should -Contain 'Id'
     }
 
-    It 'loads the formats at the first command, and the shim from the per-user cache' {
+    It 'loads the shim it ships compiled (bin/SshTroubleshoot.Native.dll), and the formats at the first command' {
+        $shipped = Join-Path $script:ModulePath 'bin/SshTroubleshoot.Native.dll'
+        if (-not (Test-Path -LiteralPath $shipped)) {
+            Set-ItResult -Skipped -Because 'powershell/build.sh found no mcs to compile the shim (apt-get install mono-mcs)'
+            return
+        }
+        $cache = Join-Path $TestDrive 'shim-cache-unused'
+        $out = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
+Import-Module '$script:ModulePath'
+[SshTroubleshoot.Native].Assembly.Location
+[SshTroubleshoot.Native]::HasCancel
+(Get-FormatData -TypeName SshTroubleshoot.Report) -eq `$null
+`$null = Test-AzSshArc -Explain 'Run Connect-AzAccount to login.'
+(Get-FormatData -TypeName SshTroubleshoot.Report).TypeNames
+"@
+        $lines = @($out.Trim() -split '\r?\n')
+        $lines[0] | Should -Be (Get-Item -LiteralPath $shipped).FullName
+        $lines[1] | Should -Be 'True'
+        $lines[2] | Should -Be 'True'
+        $lines[3] | Should -Be 'SshTroubleshoot.Report'
+        Test-Path -LiteralPath $cache | Should -BeFalse
+    }
+
+    It 'without the compiled shim, compiles the source once into the per-user cache' {
+        $module = New-ModuleCopy -KeepLibrary -WithoutShippedShim
         $cache = Join-Path $TestDrive 'shim-cache'
         $first = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
-Import-Module '$script:ModulePath'
+Import-Module '$module'
 [SshTroubleshoot.Native].Assembly.Location
 "@
         $dll = @(Get-ChildItem -Path $cache -Filter 'SshTroubleshoot.Native-Core-*.dll')
         $dll.Count | Should -Be 1
         $first.Trim() | Should -Be $dll[0].FullName
         $second = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
-Import-Module '$script:ModulePath'
+Import-Module '$module'
 [SshTroubleshoot.Native].Assembly.Location
-(Get-FormatData -TypeName SshTroubleshoot.Report) -eq `$null
-`$null = Test-AzSshArc -Explain 'Run Connect-AzAccount to login.'
-(Get-FormatData -TypeName SshTroubleshoot.Report).TypeNames
+(Test-AzSshArc -Explain 'Run Connect-AzAccount to login.').Explained[0].Diagnosis
 "@
         $lines = @($second.Trim() -split '\r?\n')
         $lines[0] | Should -Be $dll[0].FullName
-        $lines[1] | Should -Be 'True'
-        $lines[2] | Should -Be 'SshTroubleshoot.Report'
+        $lines[1] | Should -Be 'not-signed-in'
     }
 
     It 'still imports when the shim cache cannot be written' {
+        $module = New-ModuleCopy -KeepLibrary -WithoutShippedShim
         $blocked = Join-Path $TestDrive 'not-a-folder'
         Set-Content -LiteralPath $blocked -Value 'a file where the cache folder should be'
         $out = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = (Join-Path $blocked 'cache') } -Command @"
-Import-Module '$script:ModulePath'
+Import-Module '$module'
 (Test-AzSshArc -Explain 'Run Connect-AzAccount to login.').Explained[0].Diagnosis
 "@
         $out.Trim() | Should -Be 'not-signed-in'
+    }
+
+    It 'compiles the source when the shipped shim does not load' {
+        $module = New-ModuleCopy -KeepLibrary -WithoutShippedShim
+        Set-Content -LiteralPath (Join-Path $module 'bin/SshTroubleshoot.Native.dll') -Value 'not an assembly'
+        $cache = Join-Path $TestDrive 'shim-cache-broken'
+        $out = Invoke-NewSession -Environment @{ SSHTS_SHIM_CACHE = $cache } -Command @"
+Import-Module '$module'
+[SshTroubleshoot.Native].Assembly.Location
+"@
+        $out.Trim() | Should -Be (Get-ChildItem -Path $cache -Filter 'SshTroubleshoot.Native-Core-*.dll').FullName
     }
 }
 

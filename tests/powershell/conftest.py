@@ -6,6 +6,9 @@
   compiled by Mono's mcs in C# 5 mode together with NativeDriver.cs. Without mono the
   tests that need it are skipped with a message, except under CI, where they fail:
   install Debian's `mono-mcs` and `mono-runtime`.
+- `library_without_cancel`: an older C library as the shim meets it in the field: a
+  forwarding library (built with cc) exporting everything of `library` but
+  `sshts_run_cancellable`, so the shim's fallback for a run it cannot stop is taken.
 - `ps_parser`: tree-sitter with the PowerShell grammar (PyPI `tree-sitter`,
   `tree-sitter-powershell`).
 - `fleet_request`: a fleet request document (no machine name) for the ARM stand-in
@@ -52,6 +55,69 @@ def library() -> Path:
             )
     assert path.exists(), f"{path} was not built"
     return path
+
+
+# Forwards every entry point but sshts_run_cancellable to the real library (REAL_LIBRARY,
+# dlopen'ed at the first call): what a module meets with a library built before
+# cancellation existed. The header gives the signatures.
+FORWARDER = r"""
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "ssh_troubleshoot.h"
+
+static void *entry(const char *name) {
+    static void *real;
+    if (!real && !(real = dlopen(REAL_LIBRARY, RTLD_NOW | RTLD_LOCAL))) {
+        fprintf(stderr, "forwarder: %s\n", dlerror());
+        abort();
+    }
+    void *found = dlsym(real, name);
+    if (!found) {
+        fprintf(stderr, "forwarder: %s\n", dlerror());
+        abort();
+    }
+    return found;
+}
+
+uint32_t sshts_abi_version(void) {
+    return ((uint32_t (*)(void))entry("sshts_abi_version"))();
+}
+char *sshts_run(const char *request_json) {
+    return ((char *(*)(const char *))entry("sshts_run"))(request_json);
+}
+char *sshts_run_with_progress(const char *request_json, SshtsProgressFn progress, void *context) {
+    return ((char *(*)(const char *, SshtsProgressFn, void *))entry("sshts_run_with_progress"))(
+        request_json, progress, context);
+}
+void sshts_free(char *answer) {
+    ((void (*)(char *))entry("sshts_free"))(answer);
+}
+SshtsCancel *sshts_cancel_new(void) {
+    return ((SshtsCancel *(*)(void))entry("sshts_cancel_new"))();
+}
+void sshts_cancel(const SshtsCancel *cancel) {
+    ((void (*)(const SshtsCancel *))entry("sshts_cancel"))(cancel);
+}
+void sshts_cancel_free(SshtsCancel *cancel) {
+    ((void (*)(SshtsCancel *))entry("sshts_cancel_free"))(cancel);
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def library_without_cancel(library, tmp_path_factory) -> Path:
+    cc = shutil.which("cc")
+    if not cc:
+        _missing("no C compiler (apt-get install gcc) to build the forwarding library")
+    folder = tmp_path_factory.mktemp("no-cancel")
+    source = folder / "forwarder.c"
+    source.write_text(FORWARDER)
+    out = folder / LIBRARY_NAME
+    real = '"' + str(library.resolve()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    subprocess.run([cc, "-shared", "-fPIC", "-Wall", "-Werror", f"-DREAL_LIBRARY={real}",
+                    f"-I{ROOT / 'rust' / 'ffi' / 'include'}", "-o", str(out), str(source), "-ldl"], check=True)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,16 @@ same load-by-path, marshalling and error messages that PowerShell gets from Add-
 
 import ctypes
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
-from conftest import LIBRARY_NAME, ROOT, SHIM, TARGET
+from conftest import LIBRARY_NAME, ROOT, SHIM, TARGET, arm_standin
 
 PLATFORM_FOLDER = {"linux": "linux-x64", "darwin": "osx-x64"}.get(sys.platform, "linux-x64")
 
@@ -200,29 +202,31 @@ def test_every_entry_point_the_shim_binds_is_exported(library):
 
 
 def test_build_script_assembles_an_importable_module(mono, library, tmp_path):
-    if library != TARGET / "debug" / LIBRARY_NAME:
-        pytest.skip("SSHTS_LIBRARY points elsewhere; build.sh assembles from target/")
     done = subprocess.run(
-        ["bash", str(ROOT / "powershell" / "build.sh"), "--debug", "--no-build", "--out", str(tmp_path)],
+        ["bash", str(ROOT / "powershell" / "build.sh"), "--require-shim", "--lib", str(library), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     module = tmp_path / "SshTroubleshoot"
-    for name in (
-        "SshTroubleshoot.psd1",
-        "SshTroubleshoot.psm1",
-        "SshTroubleshoot.Native.cs",
-        "SshTroubleshoot.Format.ps1xml",
-        "Public/Test-AzSshArc.ps1",
-    ):
+    for name in ("SshTroubleshoot.psd1", "SshTroubleshoot.psm1", "SshTroubleshoot.Native.cs",
+                 "SshTroubleshoot.Format.ps1xml", "bin/SshTroubleshoot.Native.dll"):
         assert (module / name).is_file(), name
+    # The scripts are inlined into the .psm1 (one file for a new session to parse).
+    assert not (module / "Private").exists() and not (module / "Public").exists()
     shipped = module / "bin" / PLATFORM_FOLDER / LIBRARY_NAME
     assert shipped.is_file()
-    # The shipped folder works: its own copy of the shim source against its own library.
-    assert (module / "SshTroubleshoot.Native.cs").read_bytes() == SHIM.read_bytes()
-    loaded = mono("load", str(shipped))
-    assert loaded.returncode == 0 and b"abi=1" in loaded.stdout
+    # The shipped folder works: its compiled shim (a driver built against that very
+    # assembly, as .NET Framework would load it) against its own library.
+    exe = tmp_path / "ShippedDriver.exe"
+    dll = module / "bin" / "SshTroubleshoot.Native.dll"
+    driver_source = ROOT / "tests" / "powershell" / "NativeDriver.cs"
+    compiled = subprocess.run(["mcs", "-langversion:5", "-warnaserror+", f"-out:{exe}", f"-r:{dll}", str(driver_source)],
+                              capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    shutil.copy(dll, tmp_path)
+    loaded = subprocess.run(["mono", str(exe), "load", str(shipped)], capture_output=True, timeout=120)
+    assert loaded.returncode == 0 and b"abi=1" in loaded.stdout, loaded.stdout + loaded.stderr
 
 
 def test_without_a_token_the_azure_checks_report_not_signed_in(mono, library):
@@ -297,3 +301,84 @@ def test_a_library_without_progress_runs_without_it(mono, tmp_path):
     out = run_with_progress(mono, lib, {"schemaVersion": 1, "command": "diagnose", "subscriptions": ["s"]})
     assert out["hasProgress"] is False
     assert out["calls"] == [] and out["answer"] == {"ran": True}
+
+
+# ---- RunCancellable: stopped from outside, as Ctrl+C stops it in PowerShell --------------
+
+HELD_MS = 5000
+MACHINE = ("/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/"
+           "Microsoft.HybridCompute/machines/srv")
+LISTING = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/resources"
+
+
+@pytest.fixture
+def held_arm(tmp_path):
+    """The stand-in holding the resource group's listing for HELD_MS, then listing the
+    machine: the machine's reads come only after it, from a run that was not stopped."""
+    binary = arm_standin.binary()
+    listed = {"value": [{"id": MACHINE, "name": "srv", "type": "Microsoft.HybridCompute/machines", "location": "eastus"}]}
+    scenario = {"routes": [{"method": "GET", "path": LISTING, "status": 200, "body": listed, "delayMs": HELD_MS}]}
+    with arm_standin.Standin(binary, scenario, tmp_path / "arm") as standin:
+        yield standin, {
+            "schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": False,
+            "target": {"subscription": "00000000-1111-2222-3333-444444444444", "resourceGroup": "rg", "name": "srv"},
+            "deadlineMs": 120000,
+            "azure": {"armEndpoint": standin.url, "accessToken": arm_standin.token(binary),
+                      "caBundle": standin.ca_bundle},
+        }
+
+
+def cancel_when_held(mono, library, standin, request, trigger):
+    """NativeDriver cancel: the poll throws once trigger exists, which is made here as
+    soon as the stand-in has the held listing; the driver then lives past the hold.
+    Returns its output and the paths the stand-in saw after the listing."""
+    env = dict(os.environ, NATIVE_DRIVER_CANCEL_WHEN=str(trigger), NATIVE_DRIVER_LINGER_MS=str(HELD_MS + 3000))
+    process = subprocess.Popen(["mono", str(mono.exe), "cancel", str(library)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process.stdin.write(json.dumps(request).encode())
+    process.stdin.close()
+    deadline = time.monotonic() + 120
+    while not any(r["path"] == LISTING for r in standin.requests()):
+        assert process.poll() is None, process.stdout.read().decode() + process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the listing never came"
+        time.sleep(0.05)
+    trigger.write_text("stop")
+    process.wait(120)
+    out, err = process.stdout.read(), process.stderr.read()
+    assert process.returncode == 0, out.decode() + err.decode()
+    paths = [r["path"] for r in standin.requests()]
+    return json.loads(out.decode()), paths[paths.index(LISTING) + 1:]
+
+
+def test_run_cancellable_stops_the_native_run(mono, library, held_arm, tmp_path):
+    standin, request = held_arm
+    out, later = cancel_when_held(mono, library, standin, request, tmp_path / "stop")
+    print(f"\nRunCancellable returned {out['msAfterCancel']} ms after the poll threw")
+    assert out["hasCancel"] is True
+    assert out["stopped"] == "System.OperationCanceledException", out
+    assert out["answer"] is None
+    assert out["polls"] >= 1
+    assert MACHINE not in later, f"the cancelled run went on: {later}"
+
+
+def test_run_cancellable_with_an_older_library_propagates_the_stop(mono, library_without_cancel, held_arm, tmp_path):
+    standin, request = held_arm
+    out, later = cancel_when_held(mono, library_without_cancel, standin, request, tmp_path / "stop")
+    print(f"\nRunCancellable (no sshts_run_cancellable) returned {out['msAfterCancel']} ms after the poll threw")
+    assert out["hasCancel"] is False
+    assert out["stopped"] == "System.OperationCanceledException", out
+    assert out["answer"] is None
+    # Nothing could stop it: the run went on on its worker, to the machine's reads.
+    assert MACHINE in later, later
+
+
+def test_run_cancellable_not_stopped_returns_the_report(mono, library, tmp_path):
+    # The poll never throws (no trigger file): the run's own answer comes back.
+    request = {"schemaVersion": 1, "command": "diagnose", "client": "powershell", "offline": True}
+    done = subprocess.run(["mono", str(mono.exe), "cancel", str(library)], input=json.dumps(request).encode(),
+                          capture_output=True, timeout=120,
+                          env=dict(os.environ, NATIVE_DRIVER_CANCEL_WHEN=str(tmp_path / "never")))
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    out = json.loads(done.stdout.decode())
+    assert out["stopped"] is None and out["hasCancel"] is True
+    assert out["answer"]["client"] == "powershell" and out["answer"]["findings"]

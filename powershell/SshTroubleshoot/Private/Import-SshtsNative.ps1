@@ -49,7 +49,7 @@ function Import-SshtsNative {
     )
 
     if (-not ('SshTroubleshoot.Native' -as [type])) {
-        Import-SshtsShim -Source ([System.IO.Path]::Combine($ModuleRoot, 'SshTroubleshoot.Native.cs'))
+        Import-SshtsShim -ModuleRoot $ModuleRoot
     }
     $platform = Get-SshtsPlatform
     # [IO.Path] rather than Join-Path: provider cmdlets cost a new session time at import.
@@ -65,8 +65,12 @@ function Import-SshtsNative {
         }
         throw $inner
     }
-    Write-Verbose ("SshTroubleshoot: loaded {0} (C ABI {1}, via {2})" -f
-        [SshTroubleshoot.Native]::LibraryPath, [SshTroubleshoot.Native]::AbiVersion(), [SshTroubleshoot.Native]::Loader)
+    # Write-Verbose's first call loads Microsoft.PowerShell.Utility: 0.17 s of CPU that
+    # an import without -Verbose need not pay.
+    if ($VerbosePreference -ne 'SilentlyContinue') {
+        Write-Verbose ("SshTroubleshoot: loaded {0} (C ABI {1}, via {2})" -f
+            [SshTroubleshoot.Native]::LibraryPath, [SshTroubleshoot.Native]::AbiVersion(), [SshTroubleshoot.Native]::Loader)
+    }
 }
 
 function Get-SshtsShimCachePath {
@@ -105,22 +109,35 @@ function Get-SshtsShimCachePath {
 function Import-SshtsShim {
     <#
     .SYNOPSIS
-    Loads the shim compiled once per user, PowerShell and source (Add-Type compiling
-    558 lines of C# takes over a second at every import otherwise).
+    Loads the P/Invoke shim: the one the module ships compiled (bin/SshTroubleshoot.Native.dll,
+    made by powershell/build.sh with mcs as C# 5 against .NET Framework 4, so that it loads in
+    Windows PowerShell 5.1 and PowerShell 7 alike), else the source compiled once per user,
+    PowerShell and source (Add-Type compiling the C# takes over a second at every import
+    otherwise).
 
     .DESCRIPTION
-    A cached assembly is loaded as it is. Without one, Add-Type compiles the source into
-    a file of its own name, which is then renamed into place: sessions importing at the
-    same time each compile, and the first rename wins. When the cache cannot be
-    written or read, the shim is compiled in memory as before: slower, never broken.
+    A shipped or cached assembly is loaded as it is. Without one, Add-Type compiles the
+    source into a file of its own name, which is then renamed into place: sessions
+    importing at the same time each compile, and the first rename wins. When the cache
+    cannot be written or read, the shim is compiled in memory: slower, never broken.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]
-        [string]$Source
+        [string]$ModuleRoot
     )
 
-    $bytes = [System.IO.File]::ReadAllBytes($Source)
+    $shipped = [System.IO.Path]::Combine($ModuleRoot, 'bin', 'SshTroubleshoot.Native.dll')
+    if ([System.IO.File]::Exists($shipped)) {
+        try {
+            $null = [System.Reflection.Assembly]::LoadFrom($shipped)
+            return
+        }
+        catch {
+            Write-Verbose "SshTroubleshoot: the shipped shim $shipped does not load ($($_.Exception.Message)); compiling its source."
+        }
+    }
+    $bytes = [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($ModuleRoot, 'SshTroubleshoot.Native.cs'))
     $cached = Get-SshtsShimCachePath -SourceBytes $bytes
     if (-not [System.IO.File]::Exists($cached)) {
         $partial = '{0}.{1}.tmp' -f $cached, [guid]::NewGuid().ToString('N')
