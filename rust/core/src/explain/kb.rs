@@ -46,7 +46,8 @@ pub struct Entry {
     /// needle (ASCII case-insensitive).
     pub require: &'static [(&'static str, &'static str)],
     /// The entry is dropped when one of these diagnoses is matched too: the message is
-    /// only a consequence of theirs.
+    /// only a consequence of theirs. [`ANY_OTHER_CAUSE`] stands for every cause but the
+    /// entry's own diagnosis.
     pub unless: &'static [&'static str],
     /// When not empty, the message only counts with one of these near it (in the same
     /// window, compared as skeletons): a relay error means an SSH failure only beside
@@ -54,6 +55,11 @@ pub struct Entry {
     /// only beside its files.
     pub context: &'static [&'static str],
 }
+
+/// In [`Entry::unless`]: dropped beside any other cause (not a symptom) that is found.
+/// For a weak sign that is printed on the way to many failures: az `--debug` shows the
+/// traceback of every error an extension raises, through the extension's files.
+pub const ANY_OTHER_CAUSE: &str = "*";
 
 pub(super) const BASE: Entry = Entry {
     id: "",
@@ -299,7 +305,10 @@ const FROM_GUIDES: &[Entry] = &[
         diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
         anchors: &["not authorized to create"],
-        template: r"Client is not authorized to create a default connectivity endpoint for '{machine}' in Resource Group '{resourceGroup}'. This is a one-time operation",
+        // Ends with the first sentence: users paste it alone (the az help's example does),
+        // and the second adds nothing to it. The closing `'.` keeps the group a value
+        // inside the message, which may be wrapped (a trailing value ends at a line break).
+        template: r"Client is not authorized to create a default connectivity endpoint for '{machine}' in Resource Group '{resourceGroup}'.",
         ..BASE
     },
     // anatomy 1.5 (service configuration PUT answered 403).

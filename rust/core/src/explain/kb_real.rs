@@ -9,10 +9,15 @@
 //! value and the verb (`'{command}' is not recognized as`, `{file}: Permission denied`
 //! with a proxy path), so a new shell's phrasing of the same thing still matches.
 
-use super::kb::{BASE, Entry};
+use super::kb::{ANY_OTHER_CAUSE, BASE, Entry};
 
 /// A Python error is the ssh extension's when its files are in the traceback.
 const SSH_EXTENSION_FILES: &[&str] = &["azext_ssh", "cliextensions/ssh"];
+/// Names that begin like a context needle yet are something else: this tool's own az
+/// extension (`azext_ssh_troubleshoot`, `cliextensions/ssh-troubleshoot`) is not the ssh
+/// extension, and a traceback of ours must not be blamed on it.
+pub(super) const NOT_CONTEXT: &[&str] =
+    &["azext_ssh_troubleshoot", "cliextensions/ssh-troubleshoot"];
 
 /// Signs that the key in question is az's Entra certificate.
 const ENTRA_CERTIFICATE: &[&str] = &[
@@ -253,7 +258,9 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         ..BASE
     },
     // A traceback through the extension's own files, even cut before its last line
-    // (Azure/azure-cli#31408): az prints one only when the extension crashed.
+    // (Azure/azure-cli#31408): without --debug az prints one only when the extension
+    // crashed; with --debug it prints one for every error the extension raises, so the
+    // frame means a broken extension only when nothing else explains the text.
     Entry {
         id: "extension-traceback-frame",
         diagnosis: "ssh-extension-broken",
@@ -261,6 +268,7 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
         anchors: &[".py\", line"],
         template: r#"azext_ssh{_}.py", line"#,
         context: SSH_EXTENSION_FILES,
+        unless: &[ANY_OTHER_CAUSE],
         ..BASE
     },
     // ---- proxy-download-blocked -------------------------------------------------------------

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::Match;
-use super::kb::ENTRIES;
+use super::kb::{ANY_OTHER_CAUSE, ENTRIES};
 use super::verify::Found;
 
 /// `found` has one slot per [`ENTRIES`] entry. Entries whose `unless` diagnoses are
@@ -20,9 +20,18 @@ pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
     // A symptom never stands beside a cause: any diagnosis explains it better.
     let is_symptom = |d: &str| crate::catalogue::symptom(d).is_some();
     let has_cause = present.iter().any(|d| !is_symptom(d));
+    let dropped_by = |i: usize, d: &str| {
+        if d == ANY_OTHER_CAUSE {
+            present
+                .iter()
+                .any(|p| *p != ENTRIES[i].diagnosis && !is_symptom(p))
+        } else {
+            present.contains(d)
+        }
+    };
     let mut all: Vec<(usize, Found)> = all
         .into_iter()
-        .filter(|(i, _)| !ENTRIES[*i].unless.iter().any(|d| present.contains(d)))
+        .filter(|(i, _)| !ENTRIES[*i].unless.iter().any(|d| dropped_by(*i, d)))
         .filter(|(i, _)| !(has_cause && is_symptom(ENTRIES[*i].diagnosis)))
         .collect();
     all.sort_by(|(a, fa), (b, fb)| {

@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::clean::Buffers;
-use super::compile::{Verifier, is_quote, max_gap};
+use super::compile::{Verifier, is_quote, max_gap, skeleton_of};
 use super::kb::Entry;
+use super::kb_real::NOT_CONTEXT;
 
 pub(super) const EXCERPT_CHARS: usize = 600;
 /// Text the extraction regex looks at before the first fixed phrase, and after the last.
@@ -37,7 +38,7 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
     if !v.require.iter().all(near_one) {
         return None;
     }
-    if !v.context.is_empty() && !v.context.iter().any(|n| find(skel, n).is_some()) {
+    if !v.context.is_empty() && !v.context.iter().any(|n| context_found(skel, n)) {
         return None;
     }
     let text = b.text.as_str();
@@ -232,6 +233,30 @@ fn split_scope(scope: &str, out: &mut BTreeMap<String, String>) {
             out.insert(key.to_string(), m.as_str().to_string());
         }
     }
+}
+
+/// Whether context needle `needle` is in `skel` as itself, not as the start of one of
+/// [`NOT_CONTEXT`]'s longer names (skeletons drop the `_` that would tell them apart).
+fn context_found(skel: &[u8], needle: &[u8]) -> bool {
+    static OTHERS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    let others = OTHERS.get_or_init(|| {
+        NOT_CONTEXT
+            .iter()
+            .map(|n| skeleton_of(n).collect())
+            .collect()
+    });
+    let mut from = 0;
+    while let Some(i) = skel.get(from..).and_then(|rest| find(rest, needle)) {
+        let at = from + i;
+        if !others
+            .iter()
+            .any(|o| o.starts_with(needle) && skel[at..].starts_with(o))
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
