@@ -296,6 +296,7 @@ fn without_explain(request: &Request) -> Request {
         host_versions,
         subscriptions,
         environment,
+        explain_needs_ssh_context,
     } = request;
     Request {
         schema_version: *schema_version,
@@ -322,6 +323,7 @@ fn without_explain(request: &Request) -> Request {
         host_versions: host_versions.clone(),
         subscriptions: subscriptions.clone(),
         environment: environment.clone(),
+        explain_needs_ssh_context: *explain_needs_ssh_context,
     }
 }
 
@@ -367,6 +369,9 @@ pub(crate) fn with_dependencies(
 }
 
 fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
+    if request.explain_needs_ssh_context && !explain::has_ssh_context(text.as_bytes()) {
+        return Vec::new();
+    }
     explain::explain(text.as_bytes())
         .into_iter()
         .map(|m| {
@@ -444,6 +449,7 @@ pub(crate) fn empty_report(request: &Request) -> Report {
         fleet: None,
         watch: None,
         cancelled: false,
+        report_command: crate::fleet::commands::report_command(request),
     }
 }
 
