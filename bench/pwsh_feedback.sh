@@ -56,22 +56,27 @@ export SSHTS_SHIM_CACHE="$work/cache"
 # 2. Import with and without the registration.
 cp -R "$module" "$work/without"
 sed -i '/^Register-SshtsFeedback /d; /OnRemove = /d' "$work/without/SshTroubleshoot.psm1"
+# Wall and CPU milliseconds of Import-Module (on a loaded machine the wall time mostly
+# measures waiting for a core; the CPU time is what the import costs).
 one_import() {
     "$pwsh_bin" -NoProfile -NonInteractive -Command \
-        "\$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$1'; [int]\$t.Elapsed.TotalMilliseconds"
+        "\$p = [Diagnostics.Process]::GetCurrentProcess(); \$c = \$p.TotalProcessorTime; \$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$1'; \$w = \$t.Elapsed.TotalMilliseconds; \$p.Refresh(); '{0} {1}' -f [int]\$w, [int](\$p.TotalProcessorTime - \$c).TotalMilliseconds"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-first=$(one_import "$module")   # fills the cache: the provider's first compile
+rm -rf "$SSHTS_SHIM_CACHE"   # the first import on a machine compiles shim and provider
+read -r first first_cpu < <(one_import "$module")
 one_import "$work/without/SshTroubleshoot" >/dev/null
-with=(); without=()
+with=(); with_cpu=(); without=(); without_cpu=()
 for _ in $(seq "$sessions"); do
-    with+=("$(one_import "$module")")
-    without+=("$(one_import "$work/without/SshTroubleshoot")")
+    read -r wall cpu < <(one_import "$module"); with+=("$wall"); with_cpu+=("$cpu")
+    read -r wall cpu < <(one_import "$work/without/SshTroubleshoot"); without+=("$wall"); without_cpu+=("$cpu")
 done
-w=$(printf '%s\n' "${with[@]}" | median)
-wo=$(printf '%s\n' "${without[@]}" | median)
-printf 'import, first on this machine (compiles shim and provider): %s ms\n' "$first"
-printf 'import with the provider (cached): median %s ms (%s)\n' "$w" "${with[*]}"
-printf 'import without it:                 median %s ms (%s)\n' "$wo" "${without[*]}"
-printf 'registration adds: %s ms\n' "$((w - wo))"
+m() { printf '%s\n' "$@" | median; }
+printf 'import, first on this machine (compiles shim and provider): %s ms wall, %s ms CPU\n' "$first" "$first_cpu"
+printf 'import with the provider (cached): median %5s ms wall (%s), %5s ms CPU (%s)\n' \
+    "$(m "${with[@]}")" "${with[*]}" "$(m "${with_cpu[@]}")" "${with_cpu[*]}"
+printf 'import without it:                 median %5s ms wall (%s), %5s ms CPU (%s)\n' \
+    "$(m "${without[@]}")" "${without[*]}" "$(m "${without_cpu[@]}")" "${without_cpu[*]}"
+printf 'registration adds: %s ms wall, %s ms CPU (medians)\n' \
+    "$(( $(m "${with[@]}") - $(m "${without[@]}") ))" "$(( $(m "${with_cpu[@]}") - $(m "${without_cpu[@]}") ))"
 awk '{ print "load average: " $1 " " $2 " " $3 }' /proc/loadavg

@@ -11,7 +11,7 @@
 //
 // Compiled only on PowerShell 7.4+ (IFeedbackProvider does not exist before), with
 // SshTroubleshoot.FeedbackCommandLine.cs, by Private/Register-SshtsFeedback.ps1. The shim
-// (Native.RunCancellable, ErrorText.Gather) is handed in as delegates: see there why.
+// (Native.RunCancellable, ErrorText.Gather) is handed in as delegates (Over): see there why.
 
 using System;
 using System.Collections.Generic;
@@ -45,6 +45,16 @@ namespace SshTroubleshoot
         {
             _run = run ?? throw new ArgumentNullException(nameof(run));
             _gather = gather ?? throw new ArgumentNullException(nameof(gather));
+        }
+
+        /// <summary>A provider over the shim's types: Native.RunCancellable and ErrorText.Gather.</summary>
+        public static FeedbackProvider Over(Type native, Type errorText)
+        {
+            var run = (Func<string, Action<long, long>, Action, string>)Delegate.CreateDelegate(
+                typeof(Func<string, Action<long, long>, Action, string>), native.GetMethod("RunCancellable"));
+            var gather = (Func<string, Exception, object, string, string>)Delegate.CreateDelegate(
+                typeof(Func<string, Exception, object, string, string>), errorText.GetMethod("Gather"));
+            return new FeedbackProvider(run, gather);
         }
 
         public Guid Id { get { return ProviderId; } }

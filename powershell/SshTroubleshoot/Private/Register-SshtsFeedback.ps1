@@ -21,14 +21,15 @@ function Register-SshtsFeedback {
 
     if ($PSVersionTable.PSEdition -ne 'Core' -or $PSVersionTable.PSVersion -lt [version]'7.4') { return }
     try {
+        # A provider left by an earlier import of this module (Import-Module -Force) goes
+        # first; in a new session the type is not loaded yet and this costs nothing.
+        $null = Unregister-SshtsFeedback
         $sources = foreach ($file in 'SshTroubleshoot.Feedback.cs', 'SshTroubleshoot.FeedbackCommandLine.cs') {
             [System.IO.Path]::Combine($ModuleRoot, $file)
         }
         Import-SshtsCompiled -Path $sources -Name 'SshTroubleshoot.Feedback' -TypeName 'SshTroubleshoot.FeedbackProvider'
         $provider = New-SshtsFeedbackProvider
         $kind = [System.Management.Automation.Subsystem.SubsystemKind]::FeedbackProvider
-        # A provider left by an earlier import of this module (Import-Module -Force) goes first.
-        $null = Unregister-SshtsFeedback
         [System.Management.Automation.Subsystem.SubsystemManager]::RegisterSubsystem($kind, $provider)
     }
     catch {
@@ -42,18 +43,15 @@ function New-SshtsFeedbackProvider {
     A feedback provider over the loaded shim (the one registered, or one to call directly).
 
     .DESCRIPTION
-    The shim reaches the provider as delegates, not as a compile-time reference: with any
-    -ReferencedAssemblies, Add-Type drops its default references (System.Text.Json,
-    System.Management.Automation, ...), and an in-memory shim has no file to name.
+    The shim reaches the provider through reflection, not as a compile-time reference:
+    with any -ReferencedAssemblies, Add-Type drops its default references
+    (System.Text.Json, System.Management.Automation, ...), and an in-memory shim has no
+    file to name.
     #>
     [CmdletBinding()]
     param()
 
-    $run = [Delegate]::CreateDelegate([Func[string, Action[long, long], Action, string]],
-        [SshTroubleshoot.Native].GetMethod('RunCancellable'))
-    $gather = [Delegate]::CreateDelegate([Func[string, Exception, object, string, string]],
-        [SshTroubleshoot.ErrorText].GetMethod('Gather'))
-    New-Object SshTroubleshoot.FeedbackProvider -ArgumentList $run, $gather
+    [SshTroubleshoot.FeedbackProvider]::Over([SshTroubleshoot.Native], [SshTroubleshoot.ErrorText])
 }
 
 function Unregister-SshtsFeedback {
