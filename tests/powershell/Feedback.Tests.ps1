@@ -130,3 +130,36 @@ Describe 'What the provider shows for an answer of the core' -Skip:(-not $script
         $provider.GetFeedback($null, [System.Threading.CancellationToken]::None) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The provider, called as the host calls it' -Skip:(-not $script:HasFeedback) {
+    BeforeAll {
+        $script:Provider = & (Get-Module SshTroubleshoot) { New-SshtsFeedbackProvider }
+        # What the host hands the provider after Line failed with Message.
+        function Get-Feedback([string]$Line, [string]$Message) {
+            $tokens = $null; $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($Line, [ref]$tokens, [ref]$errors)
+            $record = New-Record -Exception (New-Object System.InvalidOperationException -ArgumentList $Message)
+            $context = New-Object System.Management.Automation.Subsystem.Feedback.FeedbackContext -ArgumentList (
+                [System.Management.Automation.Subsystem.Feedback.FeedbackTrigger]::Error), $ast, $tokens, $PWD, $record
+            $script:Provider.GetFeedback($context, [System.Threading.CancellationToken]::None)
+        }
+    }
+
+    It 'explains another command''s failure when its text is about SSH to Arc' {
+        $item = Get-Feedback 'Invoke-MyConnect web-01' 'sshproxy: error copying information from the connection: An existing connection was forcibly closed by the remote host.'
+        $item.Header | Should -Match '^ssh-traffic-not-allowed: '
+        $item.RecommendedActions[-1] | Should -Be 'Test-AzSshArc -ErrorRecord $Error[0]'
+    }
+
+    It 'gives nothing for another command''s known error without that context, nor when switched off' {
+        Get-Feedback 'Invoke-MyConnect web-01' 'Run Connect-AzAccount to login.' | Should -BeNullOrEmpty
+        $env:SSH_TROUBLESHOOT_AUTO_DIAGNOSE = 'Off'
+        try {
+            Get-Feedback 'Enter-AzVM -ResourceGroupName rg -Name web' 'Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.' |
+                Should -BeNullOrEmpty
+        }
+        finally { Remove-Item Env:SSH_TROUBLESHOOT_AUTO_DIAGNOSE }
+        (Get-Feedback 'Enter-AzVM -ResourceGroupName rg -Name web' 'Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.').Header |
+            Should -Match '^arcproxy-not-installed: '
+    }
+}
