@@ -6,9 +6,10 @@ function Register-SshtsFeedback {
 
     .DESCRIPTION
     Windows PowerShell 5.1 and PowerShell before 7.4 have no feedback providers: the
-    module imports as before there. The provider is compiled against the shim's assembly
-    once per user and source (Import-SshtsCompiled: a cached load costs milliseconds, a
-    compile over a second). It is registered even when SSH_TROUBLESHOOT_AUTO_DIAGNOSE is
+    module imports as before there. The provider is compiled once per user, PowerShell
+    and source through the shim's cache (Import-SshtsCompiled: a cached load costs
+    milliseconds, a compile seconds) and reaches the shim through reflection
+    (New-SshtsFeedbackProvider). It is registered even when SSH_TROUBLESHOOT_AUTO_DIAGNOSE is
     'false': the provider reads the switch at each failure, so that setting it in a
     session takes effect at once. Nothing here fails the import: without the provider
     the module works as before, and -Verbose says why.
