@@ -102,11 +102,12 @@ sed -i.bak -e "/^ *'Private\/[A-Za-z-]*\.ps1'[[:space:]]*$/d" -e "/^ *'Public\/[
   "$module/SshTroubleshoot.psd1"
 rm -f "$module/SshTroubleshoot.psd1.bak"
 
-shim="$module/SshTroubleshoot.Native.cs"
+# The shim's sources: the P/Invoke layer and the error-record text gatherer (C# 5 both).
+shim=("$module/SshTroubleshoot.Native.cs" "$module/SshTroubleshoot.ErrorText.cs")
 if command -v mcs >/dev/null 2>&1; then
   # -langversion:5: what Windows PowerShell 5.1's compiler takes; warnings are errors.
   mcs -langversion:5 -warnaserror+ -optimize+ -target:library -nologo \
-    -out:"$module/bin/SshTroubleshoot.Native.dll" "$shim" >&2
+    -out:"$module/bin/SshTroubleshoot.Native.dll" "${shim[@]}" >&2
 elif [ "$require_shim" = 1 ]; then
   echo "build.sh: mcs (Mono's C# compiler) is missing: apt-get install mono-mcs" >&2
   exit 3

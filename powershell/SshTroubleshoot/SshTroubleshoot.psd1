@@ -19,6 +19,9 @@
         'SshTroubleshoot.psd1'
         'SshTroubleshoot.psm1'
         'SshTroubleshoot.Native.cs'
+        'SshTroubleshoot.ErrorText.cs'
+        'SshTroubleshoot.Feedback.cs'
+        'SshTroubleshoot.FeedbackCommandLine.cs'
         'SshTroubleshoot.Format.ps1xml'
         'Public/Test-AzSshArc.ps1'
         'Private/ConvertTo-SshtsReport.ps1'
@@ -27,6 +30,7 @@
         'Private/Invoke-SshtsCore.ps1'
         'Private/Invoke-SshtsDiagnosis.ps1'
         'Private/New-SshtsRequest.ps1'
+        'Private/Register-SshtsFeedback.ps1'
         'Private/Register-SshtsFormat.ps1'
     )
     PrivateData          = @{

@@ -1,7 +1,8 @@
 # SshTroubleshoot: the doctor for SSH access to Azure Arc-enabled servers, for Azure
 # PowerShell users. This file only wires the module together: it dot-sources the
 # functions, loads the native ssh_troubleshoot library for this platform from
-# bin/<os>-<arch>/, and fails the import (with what to do) when it cannot.
+# bin/<os>-<arch>/, and fails the import (with what to do) when it cannot; on
+# PowerShell 7.4+ it registers the feedback provider (Private/Register-SshtsFeedback.ps1).
 
 $ErrorActionPreference = 'Stop'
 
@@ -17,6 +18,7 @@ $script:SshtsScripts = @(
     'Private/Invoke-SshtsCore.ps1'
     'Private/Invoke-SshtsDiagnosis.ps1'
     'Private/New-SshtsRequest.ps1'
+    'Private/Register-SshtsFeedback.ps1'
     'Private/Register-SshtsFormat.ps1'
     'Public/Test-AzSshArc.ps1'
 )
@@ -29,5 +31,9 @@ foreach ($relative in $script:SshtsScripts) {
 $script:SshtsModuleRoot = $PSScriptRoot
 $script:SshtsFormatRegistered = $false
 Import-SshtsNative -ModuleRoot $PSScriptRoot
+# PowerShell 7.4+: a failed Enter-AzVM is followed by its diagnosis (feedback provider).
+Register-SshtsFeedback -ModuleRoot $PSScriptRoot
+# Remove-Module takes the provider away with the module.
+$ExecutionContext.SessionState.Module.OnRemove = { $null = Unregister-SshtsFeedback }
 
 Export-ModuleMember -Function 'Test-AzSshArc'

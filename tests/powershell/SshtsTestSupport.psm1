@@ -1,7 +1,8 @@
 # Helpers of the Pester suites: the ARM stand-in (rust/armstandin) started on a
 # scenario, its request log; a healthy Arc machine's scenario (the one of
 # tests/az/az_support.py and rust/cli/tests/support/arm.rs); stand-in Az.Accounts modules
-# in the shapes of the real one; sandboxes of Az.Ssh / Az.Ssh.ArcProxy installs.
+# in the shapes of the real one; sandboxes of Az.Ssh / Az.Ssh.ArcProxy installs; a
+# stand-in Az.Ssh whose Enter-AzVM fails with the real module's messages.
 
 Set-StrictMode -Version Latest
 
@@ -229,6 +230,71 @@ function Use-SshtsSandboxEnvironment {
     finally {
         foreach ($n in $names) { [Environment]::SetEnvironmentVariable($n, $saved[$n]) }
     }
+}
+
+# The messages of the real Az.Ssh (Azure/azure-powershell src/Ssh, Resources.resx and
+# the Az.Ssh.ArcProxy checks), by the diagnosis each proves; {0} is -Name, {1} -ResourceGroupName.
+$script:AzSshMessages = [ordered]@{
+    'arcproxy-not-installed'      = 'Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine. You must have the Az.Ssh.Proxy PowerShell module installed in the client machine in order to connect to Azure Arc resources. You can find the module in the PowerShell Gallery (see: https://aka.ms/PowerShellGallery-Az.Ssh.ArcProxy).'
+    'arcproxy-version-mismatch'   = 'This version of Az.Ssh only supports version 1.x.x of the Az.Ssh.ArcProxy PowerShell Module. The Az.Ssh.ArcProxy module /home/ada/.local/share/powershell/Modules/Az.Ssh.ArcProxy/2.0.0/Az.Ssh.ArcProxy.psd1 version is 2.0.0, and it is not supported by this version of the Az.Ssh module. Check that this version of Az.Ssh is the latest available.'
+    'client-binaries-not-found'   = 'Unable to find OpenSSH Client. Make sure to update the PATH environment variable to make OpenSSH client discoverable.'
+    'endpoint-creation-forbidden' = 'Failed to create default connectivty endpoint for target resource with an Authorization failure. This is a one time operation that must be performed by someone with Owner or Contributor role before anyone can connect to this resource. Contact the owner of the resource to create the connectivity endpoint. Instructions here: https://aka.ms/ssharc/create-default-endpoint'
+    'machine-not-found'           = 'Unable to find Resource "{0}" in the ResourceGroup "{1}". Make sure the resource exists, that you have Read rights, and that the target resource is of one of the Resource Types supported by this cmdlet.'
+    'connect-permission-missing'  = "ListCredentials operation failed with error code 'Forbidden'."
+}
+
+function Get-AzSshStandinMessage {
+    <# The diagnosis => message table of the stand-in Az.Ssh. #>
+    $script:AzSshMessages
+}
+
+function New-AzSshStandin {
+    <#
+    A module named Az.Ssh in Folder/Az.Ssh/Version whose Enter-AzVM and Export-AzSshConfig
+    take the real parameters and, as the real cmdlets do, end in a terminating error of
+    the cmdlet with the message of the cause named by $env:AZSSH_STANDIN_CAUSE (a key of
+    Get-AzSshStandinMessage); with none set they succeed (Enter-AzVM prints 'connected to
+    <Name>'). Returns the module folder.
+    #>
+    param([Parameter(Mandatory)][string]$Folder, [string]$Version = '0.2.2')
+    $module = Join-Path (Join-Path $Folder 'Az.Ssh') $Version
+    $null = New-Item -ItemType Directory -Path $module -Force
+    $table = ($script:AzSshMessages.GetEnumerator() | ForEach-Object {
+            "    '{0}' = '{1}'" -f $_.Key, ($_.Value -replace "'", "''") }) -join "`n"
+    $psm1 = @"
+`$script:Messages = @{
+$table
+}
+function Stop-WithCause([System.Management.Automation.PSCmdlet]`$Cmdlet, [string]`$Name, [string]`$ResourceGroupName) {
+    `$cause = `$env:AZSSH_STANDIN_CAUSE
+    if (-not `$cause) { return `$false }
+    `$message = `$script:Messages[`$cause] -f `$Name, `$ResourceGroupName
+    `$exception = New-Object System.InvalidOperationException -ArgumentList `$message
+    `$record = New-Object System.Management.Automation.ErrorRecord -ArgumentList `$exception, 'Microsoft.Azure.Commands.Ssh.EnterAzVMCommand', 'InvalidOperation', `$null
+    `$Cmdlet.ThrowTerminatingError(`$record)
+}
+function Enter-AzVM {
+    [CmdletBinding(DefaultParameterSetName = 'Interactive')]
+    param(
+        [Parameter(ParameterSetName = 'Interactive', Mandatory)][string]`$ResourceGroupName,
+        [Parameter(ParameterSetName = 'Interactive', Mandatory)][string]`$Name,
+        [Parameter(ParameterSetName = 'ResourceId', Mandatory)][string]`$ResourceId,
+        [string]`$LocalUser, [string]`$Port, [string]`$ResourceType, [string]`$PrivateKeyFile, [string[]]`$SshArgument
+    )
+    `$null = Stop-WithCause `$PSCmdlet `$Name `$ResourceGroupName
+    "connected to `$Name"
+}
+function Export-AzSshConfig {
+    [CmdletBinding()]
+    param([string]`$ResourceGroupName, [string]`$Name, [string]`$ResourceId, [string]`$LocalUser, [string]`$Port, [Parameter(Mandatory)][string]`$ConfigFilePath)
+    `$null = Stop-WithCause `$PSCmdlet `$Name `$ResourceGroupName
+}
+Export-ModuleMember -Function Enter-AzVM, Export-AzSshConfig
+"@
+    Set-Content -LiteralPath (Join-Path $module 'Az.Ssh.psm1') -Value $psm1
+    New-ModuleManifest -Path (Join-Path $module 'Az.Ssh.psd1') -RootModule 'Az.Ssh.psm1' -ModuleVersion $Version `
+        -FunctionsToExport 'Enter-AzVM', 'Export-AzSshConfig'
+    $module
 }
 
 Export-ModuleMember -Function *

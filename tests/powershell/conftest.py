@@ -2,8 +2,9 @@
 
 - `library`: the built C library (`cargo build -p ssh-troubleshoot-ffi`, run here when
   it is missing; SSHTS_LIBRARY names another build).
-- `driver`: SshTroubleshoot.Native.cs, the very shim the module compiles with Add-Type,
-  compiled by Mono's mcs in C# 5 mode together with NativeDriver.cs. Without mono the
+- `driver`: SshTroubleshoot.Native.cs and SshTroubleshoot.ErrorText.cs, the very shim the
+  module compiles with Add-Type, compiled by Mono's mcs in C# 5 mode together with
+  NativeDriver.cs. Without mono the
   tests that need it are skipped with a message, except under CI, where they fail:
   install Debian's `mono-mcs` and `mono-runtime`.
 - `library_without_cancel`: an older C library as the shim meets it in the field: a
@@ -28,6 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import arm_standin  # noqa: E402  (tests/arm_standin.py, shared by the Python suites)
 MODULE = ROOT / "powershell" / "SshTroubleshoot"
 SHIM = MODULE / "SshTroubleshoot.Native.cs"
+# Every source of the shim (Private/Import-SshtsNative.ps1 compiles them together).
+SHIM_SOURCES = [SHIM, MODULE / "SshTroubleshoot.ErrorText.cs"]
 HERE = Path(__file__).resolve().parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
@@ -127,7 +130,7 @@ def driver(tmp_path_factory) -> Path:
         _missing("Mono is not installed: apt-get install mono-mcs mono-runtime")
     out = tmp_path_factory.mktemp("mono") / "NativeDriver.exe"
     compiled = subprocess.run(
-        [mcs, "-langversion:5", "-warnaserror+", f"-out:{out}", str(SHIM), str(HERE / "NativeDriver.cs")],
+        [mcs, "-langversion:5", "-warnaserror+", f"-out:{out}", *map(str, SHIM_SOURCES), str(HERE / "NativeDriver.cs")],
         capture_output=True,
         text=True,
     )

@@ -63,6 +63,10 @@ function Get-SshtsErrorText {
     .SYNOPSIS
     The text to explain from an ErrorRecord: its details, the messages of its exception
     and every inner exception, and its error id.
+
+    .DESCRIPTION
+    The shim's [SshTroubleshoot.ErrorText]::Gather (SshTroubleshoot.ErrorText.cs) reads
+    it, the same code as the feedback provider's after a failed Enter-AzVM.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -71,25 +75,6 @@ function Get-SshtsErrorText {
         [System.Management.Automation.ErrorRecord]$ErrorRecord
     )
 
-    $lines = New-Object System.Collections.Generic.List[string]
-    if ($ErrorRecord.ErrorDetails -and $ErrorRecord.ErrorDetails.Message) {
-        $lines.Add($ErrorRecord.ErrorDetails.Message)
-    }
-    $pending = New-Object System.Collections.Generic.Queue[System.Exception]
-    if ($ErrorRecord.Exception) { $pending.Enqueue($ErrorRecord.Exception) }
-    $visited = 0
-    while ($pending.Count -gt 0 -and $visited -lt 32) {
-        $exception = $pending.Dequeue()
-        $visited++
-        $lines.Add(('{0}: {1}' -f $exception.GetType().FullName, $exception.Message))
-        if ($exception -is [System.AggregateException]) {
-            foreach ($inner in $exception.InnerExceptions) { $pending.Enqueue($inner) }
-        }
-        elseif ($exception.InnerException) {
-            $pending.Enqueue($exception.InnerException)
-        }
-    }
-    if ($ErrorRecord.TargetObject -is [string]) { $lines.Add($ErrorRecord.TargetObject) }
-    if ($ErrorRecord.FullyQualifiedErrorId) { $lines.Add('FullyQualifiedErrorId: ' + $ErrorRecord.FullyQualifiedErrorId) }
-    (@($lines | Where-Object { $_ } | Select-Object -Unique)) -join [Environment]::NewLine
+    $details = if ($ErrorRecord.ErrorDetails) { $ErrorRecord.ErrorDetails.Message } else { $null }
+    [SshTroubleshoot.ErrorText]::Gather($details, $ErrorRecord.Exception, $ErrorRecord.TargetObject, $ErrorRecord.FullyQualifiedErrorId)
 }

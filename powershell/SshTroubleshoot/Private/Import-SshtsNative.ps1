@@ -76,19 +76,22 @@ function Import-SshtsNative {
 function Get-SshtsShimCachePath {
     <#
     .SYNOPSIS
-    Where the compiled shim for this source, this user and this PowerShell is kept.
+    Where an assembly the module compiles (the shim, the feedback provider) is kept for
+    this source, this user and this PowerShell.
 
     .DESCRIPTION
-    One file per PowerShell edition and version and per SHA-256 of the shim's source:
-    a new module version or another PowerShell never picks up a stale assembly. The
-    folder is per user (LOCALAPPDATA on Windows, XDG_CACHE_HOME or ~/.cache elsewhere),
-    or SSHTS_SHIM_CACHE when set.
+    One file per name, PowerShell edition and version and SHA-256 of the sources: a new
+    module version or another PowerShell never picks up a stale assembly. The folder
+    is per user (LOCALAPPDATA on Windows, XDG_CACHE_HOME or ~/.cache elsewhere), or
+    SSHTS_SHIM_CACHE when set.
     #>
     [CmdletBinding()]
     [OutputType([string])]
     param(
         [Parameter(Mandatory)]
-        [byte[]]$SourceBytes
+        [byte[]]$SourceBytes,
+
+        [string]$Name = 'SshTroubleshoot.Native'
     )
 
     $folder = $env:SSHTS_SHIM_CACHE
@@ -102,24 +105,18 @@ function Get-SshtsShimCachePath {
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try { $digest = $sha.ComputeHash($SourceBytes) } finally { $sha.Dispose() }
     $hash = (-join ($digest[0..7] | ForEach-Object { $_.ToString('x2') }))
-    $name = 'SshTroubleshoot.Native-{0}-{1}-{2}.dll' -f $PSVersionTable.PSEdition, $PSVersionTable.PSVersion, $hash
-    [System.IO.Path]::Combine($folder, $name)
+    $file = '{0}-{1}-{2}-{3}.dll' -f $Name, $PSVersionTable.PSEdition, $PSVersionTable.PSVersion, $hash
+    [System.IO.Path]::Combine($folder, $file)
 }
 
 function Import-SshtsShim {
     <#
     .SYNOPSIS
-    Loads the P/Invoke shim: the one the module ships compiled (bin/SshTroubleshoot.Native.dll,
-    made by powershell/build.sh with mcs as C# 5 against .NET Framework 4, so that it loads in
-    Windows PowerShell 5.1 and PowerShell 7 alike), else the source compiled once per user,
-    PowerShell and source (Add-Type compiling the C# takes over a second at every import
-    otherwise).
-
-    .DESCRIPTION
-    A shipped or cached assembly is loaded as it is. Without one, Add-Type compiles the
-    source into a file of its own name, which is then renamed into place: sessions
-    importing at the same time each compile, and the first rename wins. When the cache
-    cannot be written or read, the shim is compiled in memory: slower, never broken.
+    Loads the P/Invoke shim (SshTroubleshoot.Native.cs and SshTroubleshoot.ErrorText.cs): the
+    one the module ships compiled (bin/SshTroubleshoot.Native.dll, made by powershell/build.sh
+    with mcs as C# 5 against .NET Framework 4, so that it loads in Windows PowerShell 5.1 and
+    PowerShell 7 alike), else the sources compiled once per user, PowerShell and source
+    (see Import-SshtsCompiled).
     #>
     [CmdletBinding()]
     param(
@@ -137,31 +134,65 @@ function Import-SshtsShim {
             Write-Verbose "SshTroubleshoot: the shipped shim $shipped does not load ($($_.Exception.Message)); compiling its source."
         }
     }
-    $bytes = [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($ModuleRoot, 'SshTroubleshoot.Native.cs'))
-    $cached = Get-SshtsShimCachePath -SourceBytes $bytes
+    $sources = foreach ($file in 'SshTroubleshoot.Native.cs', 'SshTroubleshoot.ErrorText.cs') {
+        [System.IO.Path]::Combine($ModuleRoot, $file)
+    }
+    Import-SshtsCompiled -Path $sources -Name 'SshTroubleshoot.Native' -TypeName 'SshTroubleshoot.Native'
+}
+
+function Import-SshtsCompiled {
+    <#
+    .SYNOPSIS
+    Loads C# sources compiled once per user, PowerShell and source (Add-Type compiling
+    the 700 lines of the shim takes over a second at every import otherwise).
+
+    .DESCRIPTION
+    A cached assembly is loaded as it is. Without one, Add-Type compiles the sources into
+    a file of its own name, which is then renamed into place: sessions importing at the
+    same time each compile, and the first rename wins. When the cache cannot be
+    written or read, the sources are compiled in memory: slower, never broken.
+    Does nothing when TypeName is already loaded.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string[]]$Path,
+
+        [Parameter(Mandatory)]
+        [string]$Name,
+
+        [Parameter(Mandatory)]
+        [string]$TypeName
+    )
+
+    if ($TypeName -as [type]) { return }
+    $parts = New-Object System.Collections.Generic.List[byte]
+    foreach ($file in $Path) { $parts.AddRange([System.IO.File]::ReadAllBytes($file)) }
+    $cached = Get-SshtsShimCachePath -SourceBytes $parts.ToArray() -Name $Name
+    $compile = @{ Path = $Path }
     if (-not [System.IO.File]::Exists($cached)) {
         $partial = '{0}.{1}.tmp' -f $cached, [guid]::NewGuid().ToString('N')
         try {
             $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($cached))
-            Add-Type -TypeDefinition ([System.Text.Encoding]::UTF8.GetString($bytes)) -Language CSharp -OutputAssembly $partial -OutputType Library
+            Add-Type @compile -OutputAssembly $partial -OutputType Library
             if (-not [System.IO.File]::Exists($cached)) { [System.IO.File]::Move($partial, $cached) }
         }
         catch {
-            Write-Verbose "SshTroubleshoot: cannot cache the compiled shim at $cached ($($_.Exception.Message)); compiling it in memory."
+            Write-Verbose "SshTroubleshoot: cannot cache the compiled $Name at $cached ($($_.Exception.Message)); compiling it in memory."
         }
         finally {
             if ([System.IO.File]::Exists($partial)) { [System.IO.File]::Delete($partial) }
         }
     }
-    if (-not ('SshTroubleshoot.Native' -as [type]) -and [System.IO.File]::Exists($cached)) {
+    if (-not ($TypeName -as [type]) -and [System.IO.File]::Exists($cached)) {
         try {
             $null = [System.Reflection.Assembly]::LoadFrom($cached)
         }
         catch {
-            Write-Verbose "SshTroubleshoot: the cached shim $cached does not load ($($_.Exception.Message)); compiling it in memory."
+            Write-Verbose "SshTroubleshoot: the cached $Name at $cached does not load ($($_.Exception.Message)); compiling it in memory."
         }
     }
-    if (-not ('SshTroubleshoot.Native' -as [type])) {
-        Add-Type -TypeDefinition ([System.Text.Encoding]::UTF8.GetString($bytes)) -Language CSharp
+    if (-not ($TypeName -as [type])) {
+        Add-Type @compile
     }
 }

@@ -203,6 +203,17 @@ function Test-AzSshArc {
     with the FullyQualifiedErrorId 'SshTroubleshoot<Code>,Test-AzSshArc'. Problems found
     on your machine or in Azure are findings, not errors.
 
+    Automatic diagnosis: in PowerShell 7.4 and later, importing the module registers a
+    feedback provider. After a failed Enter-AzVM or Export-AzSshConfig, PowerShell prints
+    under [SshTroubleshoot] the likely causes of the error (the same offline explanation as
+    Test-AzSshArc -ErrorRecord $Error[0]), the first command of each remedy, and the
+    Test-AzSshArc command with your own -ResourceGroupName, -Name, -LocalUser and -Port.
+    Other failures get nothing unless their text is a known SSH-to-Arc error. Switch it
+    off with $env:SSH_TROUBLESHOOT_AUTO_DIAGNOSE = 'false' (for az ssh arc:
+    az config set ssh_troubleshoot.auto_diagnose=false). Windows PowerShell 5.1 and
+    PowerShell before 7.4 have no feedback providers: there the module works without it.
+    Remove-Module SshTroubleshoot unregisters the provider.
+
     .LINK
     https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot
     #>

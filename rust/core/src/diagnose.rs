@@ -58,6 +58,7 @@ pub(crate) fn diagnose(
     report.cancelled = out.cancelled;
     report.findings = out.findings;
     report.explained = explained;
+    report.report_command = crate::fleet::commands::report_command(request);
     report.duration_ms = millis(started.elapsed());
     (report, out.actions)
 }
@@ -91,6 +92,7 @@ pub(crate) fn without_explain(request: &Request) -> Request {
         host_versions,
         subscriptions,
         environment,
+        explain_needs_ssh_context,
     } = request;
     Request {
         schema_version: *schema_version,
@@ -117,6 +119,7 @@ pub(crate) fn without_explain(request: &Request) -> Request {
         host_versions: host_versions.clone(),
         subscriptions: subscriptions.clone(),
         environment: environment.clone(),
+        explain_needs_ssh_context: *explain_needs_ssh_context,
     }
 }
 
@@ -165,6 +168,9 @@ pub(crate) fn with_dependencies(
 }
 
 pub(crate) fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
+    if request.explain_needs_ssh_context && !explain::has_ssh_context(text.as_bytes()) {
+        return Vec::new();
+    }
     explain::explain(text.as_bytes())
         .into_iter()
         .map(|m| {

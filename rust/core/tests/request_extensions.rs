@@ -1,5 +1,6 @@
-//! Request extensions for hosts: `target.resourceId` (what `Enter-AzVM -ResourceId` takes)
-//! and `environment` (variables as the host sees them).
+//! Request extensions for hosts: `target.resourceId` (what `Enter-AzVM -ResourceId` takes),
+//! `environment` (variables as the host sees them), `explainNeedsSshContext` (PowerShell's
+//! feedback provider), and the report's `reportCommand`.
 
 use ssh_troubleshoot_core::decode_request;
 
@@ -85,4 +86,43 @@ fn the_hosts_environment_is_what_the_checks_see() {
         modules.evidence
     );
     std::fs::remove_dir_all(&folder).unwrap();
+}
+
+fn explained(explain: &str, needs_context: bool) -> Vec<String> {
+    let request = serde_json::json!({
+        "schemaVersion": 1, "client": "powershell", "offline": true,
+        "explain": explain, "explainNeedsSshContext": needs_context,
+    });
+    let report =
+        ssh_troubleshoot_core::run(&decode_request(&request.to_string()).unwrap()).unwrap();
+    report.explained.into_iter().map(|e| e.diagnosis).collect()
+}
+
+#[test]
+fn an_explanation_that_needs_ssh_context_is_dropped_without_it() {
+    let text = "Run Connect-AzAccount to login.";
+    assert_eq!(explained(text, false), ["not-signed-in"]);
+    assert!(explained(text, true).is_empty());
+    let with_context = format!("Enter-AzVM: {text}");
+    assert_eq!(explained(&with_context, true), ["not-signed-in"]);
+}
+
+#[test]
+fn the_report_names_the_command_for_the_full_report() {
+    let request = serde_json::json!({
+        "schemaVersion": 1, "client": "powershell", "offline": true, "port": 2222,
+        "localUser": "-admin", "target": {"resourceGroup": "rg-arc", "name": "web-01"},
+        "explain": "Enter-AzVM: Failed to find the PowerShell module Az.Ssh.ArcProxy installed in this machine.",
+    });
+    let report =
+        ssh_troubleshoot_core::run(&decode_request(&request.to_string()).unwrap()).unwrap();
+    assert_eq!(
+        report.report_command.as_deref(),
+        Some("Test-AzSshArc -ResourceGroupName rg-arc -Name web-01 -Port 2222 -LocalUser '-admin'")
+    );
+    let bare = ssh_troubleshoot_core::run(
+        &decode_request(r#"{"schemaVersion": 1, "offline": true}"#).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bare.report_command, None);
 }

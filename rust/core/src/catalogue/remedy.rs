@@ -2,6 +2,7 @@
 //! commands for each client, so that live checks and the explain engine give the same advice.
 
 use super::{GUIDE, Vars, cmd, diagnosis, ps_quote, sh_quote, var};
+use crate::fleet::commands::ps_word;
 use crate::model::{Remedy, Shell, ShellCommand};
 
 fn service_config_uri(vars: &Vars) -> String {
@@ -73,6 +74,7 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
             format!("Creating the default connectivity endpoint or SSH service configuration of {machine} needs Owner or Contributor on it; ask one of them to run the connection once or to set it up."),
             vec![
                 cmd(Shell::Az, format!("az role assignment create --assignee {} --role Contributor --scope \"/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}\"", var(vars, "user", "<user>"), var(vars, "subscription", "<subscription>"))),
+                cmd(Shell::Powershell, format!("New-AzRoleAssignment -SignInName {} -RoleDefinitionName Contributor -Scope {}", ps_word(var(vars, "user", "<user>")), ps_quote(&format!("/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/{machine}", var(vars, "subscription", "<subscription>"))))),
             ],
         ),
         "connect-permission-missing" => {
@@ -102,7 +104,7 @@ pub fn remedy(id: &str, vars: &Vars) -> Remedy {
             format!("No Arc-enabled server named {machine} was found in {rg}. Check the active subscription and the names, and that you can read the resource group."),
             vec![
                 cmd(Shell::Az, format!("az account show --query id && az resource list -g {rg} --query \"[?name=='{machine}'].type\"")),
-                cmd(Shell::Powershell, format!("Get-AzResource -ResourceGroupName {rg} -Name {machine}")),
+                cmd(Shell::Powershell, format!("Get-AzResource -ResourceGroupName {} -Name {}", ps_word(rg), ps_word(machine))),
             ],
         ),
         "machine-disconnected" => (

@@ -246,7 +246,13 @@ pub(super) fn is_quote(ch: char) -> bool {
 }
 
 pub(super) fn skeleton_of(s: &str) -> impl Iterator<Item = u8> + '_ {
-    s.bytes()
+    skeleton_of_bytes(s.as_bytes())
+}
+
+/// [`skeleton_of`] for any bytes (UTF-8 or not: only ASCII letters and digits count).
+pub(super) fn skeleton_of_bytes(s: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    s.iter()
+        .copied()
         .filter(u8::is_ascii_alphanumeric)
         .map(|b| b.to_ascii_lowercase())
 }

@@ -106,6 +106,21 @@ pub fn explain(input: &[u8]) -> Vec<Match> {
     found
 }
 
+/// Whether `input` shows it is about SSH to an Arc-enabled server: one of
+/// [`kb::SSH_CONTEXT`] (the SSH proxy, the two clients, ...) occurs in it, compared as
+/// skeletons as the entries' own context is.
+pub fn has_ssh_context(input: &[u8]) -> bool {
+    let text = match utf16::utf16_order(input) {
+        Some(big_endian) => utf16::decode_utf16(input, big_endian).into_bytes(),
+        None => input.to_vec(),
+    };
+    let skeleton: Vec<u8> = compile::skeleton_of_bytes(&text).collect();
+    kb::SSH_CONTEXT.iter().any(|needle| {
+        let needle: Vec<u8> = compile::skeleton_of(needle).collect();
+        verify::find(&skeleton, &needle).is_some()
+    })
+}
+
 /// [`explain`] for bytes that are not UTF-16.
 fn scan(input: &[u8]) -> Vec<Match> {
     if input.is_empty() {

@@ -260,3 +260,17 @@ fn a_traceback_frame_beside_another_cause_is_not_a_broken_extension() {
         "{alone:#?}"
     );
 }
+
+#[test]
+fn ssh_context_is_the_proxy_or_a_client_whatever_the_spacing() {
+    assert!(has_ssh_context(
+        b"Enter-AzVM: Failed to find the PowerShell module"
+    ));
+    assert!(has_ssh_context(b"ERROR: AZ SSH arc failed"));
+    assert!(has_ssh_context(
+        b"/home/u/.clientsshproxy/sshProxy_linux_amd64_1_3_026973: exec"
+    ));
+    assert!(!has_ssh_context(b"Run Connect-AzAccount to login."));
+    assert!(!has_ssh_context(b""));
+    assert!(!has_ssh_context(&[0xff, 0xfe, 0x00]));
+}

@@ -169,6 +169,11 @@ pub struct Request {
     /// (`PSModulePath`, `PATH`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, String>,
+    /// Extension: explain `explain` only when the text shows it is about SSH to an
+    /// Arc-enabled server (the SSH proxy, `az ssh`, `Enter-AzVM`, ...): for a host that
+    /// explains any failure it sees, such as PowerShell's feedback provider.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub explain_needs_ssh_context: bool,
 }
 
 impl Default for Request {
@@ -198,6 +203,7 @@ impl Default for Request {
             host_versions: BTreeMap::new(),
             subscriptions: Vec::new(),
             environment: BTreeMap::new(),
+            explain_needs_ssh_context: false,
         }
     }
 }
@@ -386,6 +392,10 @@ pub struct Report {
     /// and each unfinished check an `error` finding saying so). Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cancelled: bool,
+    /// Extension: the command that gives this machine's full report, for the host that
+    /// asked, with the request's own values (absent without a resource group and name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_command: Option<String>,
 }
 
 /// Extension: the outcome of writing the shareable report (`reportPath`).

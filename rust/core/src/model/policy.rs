@@ -43,5 +43,6 @@ pub fn empty_report(request: &Request) -> Report {
         fleet: None,
         watch: None,
         cancelled: false,
+        report_command: None,
     }
 }
