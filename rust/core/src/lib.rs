@@ -20,6 +20,7 @@ pub mod model;
 pub mod parse;
 pub mod platform;
 pub mod probe;
+pub mod quote;
 pub mod registry;
 pub mod run;
 pub mod share;

@@ -349,23 +349,7 @@ pub(crate) fn cmd(shell: Shell, command: impl Into<String>) -> ShellCommand {
     }
 }
 
-/// Single-quotes a value for POSIX sh and PowerShell alike (both double a quote inside
-/// single quotes differently, so each gets its own form).
-pub fn sh_quote(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:=@%,".contains(&b))
-    {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
-}
-
-pub fn ps_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
+pub use crate::quote::{ps_quote, sh_quote};
 
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,8 @@
 //! commands for each client, so that live checks and the explain engine give the same advice.
 
 use super::{GUIDE, Vars, cmd, diagnosis, ps_quote, sh_quote, var};
-use crate::fleet::commands::ps_word;
 use crate::model::{Remedy, Shell, ShellCommand};
+use crate::quote::ps_word;
 
 fn service_config_uri(vars: &Vars) -> String {
     format!(

@@ -1,34 +1,7 @@
 //! The command that gives one machine's full report, for each host.
 
 use crate::model::{Client, Request, Shell, ShellCommand};
-
-/// `value` as one shell word (single quotes when it holds anything unusual).
-fn word(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-    {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', "'\\''"))
-    }
-}
-
-/// PowerShell: single quotes, a quote doubled. A value beginning with `-` is quoted
-/// too: bare, PowerShell would read it as a parameter name (`-Name -web` binds nothing).
-pub(crate) fn ps_word(value: &str) -> String {
-    if !value.is_empty()
-        && !value.starts_with('-')
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', "''"))
-    }
-}
+use crate::quote::{ps_word, sh_word as word};
 
 /// az, PowerShell and standalone, in that order.
 pub fn for_machine(
