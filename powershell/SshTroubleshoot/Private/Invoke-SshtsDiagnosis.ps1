@@ -72,7 +72,21 @@ function Invoke-SshtsDiagnosis {
     } else {
         Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
     }
-    $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $Cmdlet -OnProgress $onProgress)
+    $onRound = $null
+    if ($request.watch) {
+        # Each round as it ends, in the core's words: on the information stream (shown,
+        # and capturable with 6>&1 or -InformationVariable) and as the progress status.
+        $onRound = {
+            param([string]$Json)
+            $line = (ConvertFrom-Json -InputObject $Json).line
+            Write-Progress -Activity $activity -Status $line -PercentComplete 50
+            Write-Information -InformationAction Continue -MessageData $line -Tags 'SshTroubleshoot.Watch'
+        }.GetNewClosure()
+    }
+    $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $Cmdlet -OnProgress $onProgress -OnRound $onRound)
+    if ($request.watch -and $report.Watch.summary) {
+        Write-Information -InformationAction Continue -MessageData $report.Watch.summary -Tags 'SshTroubleshoot.Watch'
+    }
 
     if ($Fix) {
         $offered = @($report.Findings | Where-Object { $null -ne $_.Fix } | ForEach-Object { $_.Fix } |

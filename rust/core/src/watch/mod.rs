@@ -19,6 +19,8 @@ use crate::env::HostEnv;
 use crate::model::{Finding, Report, Request, Status};
 use crate::run::{How, diagnose, overall_status, with_dependencies};
 
+pub mod text;
+
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// The longest nap of a pause between rounds.
@@ -40,6 +42,9 @@ pub struct Watch {
     pub timeout_ms: u64,
     pub interval_ms: u64,
     pub rounds: Vec<Round>,
+    /// How it ended, in the words every host shows ([`text::end`]).
+    #[serde(default)]
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,12 +175,15 @@ pub fn run(
         report.status = crate::model::ReportStatus::Incomplete;
     }
     report.duration_ms = millis(started.elapsed());
-    report.watch = Some(Watch {
+    let mut watch = Watch {
         outcome,
         timeout_ms: millis(timeout),
         interval_ms: millis(interval),
         rounds,
-    });
+        summary: String::new(),
+    };
+    watch.summary = text::end(&watch);
+    report.watch = Some(watch);
     report
 }
 
