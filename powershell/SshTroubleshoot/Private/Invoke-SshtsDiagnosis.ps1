@@ -74,13 +74,15 @@ function Invoke-SshtsDiagnosis {
     }
     $onRound = $null
     if ($request.watch) {
-        # Each round as it ends, in the core's words: on the information stream (shown,
-        # and capturable with 6>&1 or -InformationVariable) and as the progress status.
+        # Each round as it ends, in the core's words: as the progress status and on the
+        # information stream, shown like Write-Host (PSHOST) and capturable with
+        # -InformationVariable or 6>&1. Through $Cmdlet: the shim calls this as a
+        # delegate, whose own Write-* records would reach no stream of the command.
         $onRound = {
             param([string]$Json)
             $line = (ConvertFrom-Json -InputObject $Json).line
-            Write-Progress -Activity $activity -Status $line -PercentComplete 50
-            Write-Information -InformationAction Continue -MessageData $line -Tags 'SshTroubleshoot.Watch'
+            $Cmdlet.WriteProgress((New-Object System.Management.Automation.ProgressRecord -ArgumentList 0, $activity, $line))
+            $Cmdlet.WriteInformation($line, [string[]]@('SshTroubleshoot.Watch', 'PSHOST'))
         }.GetNewClosure()
     }
     $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $Cmdlet -OnProgress $onProgress -OnRound $onRound)
