@@ -138,9 +138,13 @@ impl Watchers {
 
 /// What a host's callable answered; what it raised goes to `sys.unraisablehook`.
 fn unraisable<T>(py: Python<'_>, callable: &Py<PyAny>, result: PyResult<T>) -> Option<T> {
-    result
-        .inspect_err(|e| e.write_unraisable(py, Some(callable.bind(py))))
-        .ok()
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            e.write_unraisable(py, Some(callable.bind(py)));
+            None
+        }
+    }
 }
 
 /// Runs the request on a thread of its own while this one, without the GIL, wakes every
