@@ -125,7 +125,7 @@ impl Watchers {
                 let answer = callable
                     .call0(py)
                     .and_then(|t| t.extract::<Option<String>>(py));
-                unraisable(py, callable, answer.map_err(Into::into)).flatten()
+                unraisable(py, callable, answer).flatten()
             })
         };
         let hooks = Hooks {
