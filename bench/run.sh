@@ -51,4 +51,11 @@ for _ in 1 2 3; do peak_rss "$doctor" arc --offline --explain-file "$big" >>"$ou
 say "az: az version against az ssh-troubleshoot arc --offline"
 python3 bench/table.py az "$out" || true
 
+if [[ -x /usr/sbin/sshd ]]; then
+    say "live probe: banner after proxy start, arc --probe, one watch round (real sshd)"
+    python3 bench/probe.py "$out"
+else
+    say "live probe figures skipped: no /usr/sbin/sshd (apt-get install -y openssh-server)"
+fi
+
 python3 bench/table.py table "$out" "$big"

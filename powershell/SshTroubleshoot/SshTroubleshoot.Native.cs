@@ -16,6 +16,7 @@
 //   - elsewhere (Mono): dlopen / dlsym.
 
 using System;
+using System.Collections.Concurrent;
 using System.IO;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
@@ -70,8 +71,18 @@ namespace SshTroubleshoot
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate IntPtr RunCancellableFn(IntPtr requestJson, IntPtr progress, IntPtr context, IntPtr cancel);
 
-        /// <summary>One native run of a request (already copied to native memory) with a progress callback pointer.</summary>
-        private delegate IntPtr NativeRun(IntPtr requestJson, IntPtr progress);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr RunWatchingFn(IntPtr requestJson, IntPtr onRound, IntPtr context, IntPtr cancel);
+
+        /// <summary>
+        /// One native run of a request (already copied to native memory) with a progress
+        /// and a round callback pointer.
+        /// </summary>
+        private delegate IntPtr NativeRun(IntPtr requestJson, IntPtr progress, IntPtr round);
+
+        // SshtsRoundFn: void (*)(const char *round_json, void *context).
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate void RoundFn(IntPtr roundJson, IntPtr context);
 
         // SshtsProgressFn: void (*)(uint64_t done, uint64_t total, void *context).
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -89,6 +100,7 @@ namespace SshTroubleshoot
         private static CancelFn _cancel;
         private static CancelFn _cancelFree;
         private static RunCancellableFn _runCancellable;
+        private static RunWatchingFn _runWatching;
         private static string _libraryPath;
         private static string _loader;
 
@@ -115,6 +127,12 @@ namespace SshTroubleshoot
         {
             get { return _runCancellable != null && _cancelNew != null && _cancel != null && _cancelFree != null; }
         }
+
+        /// <summary>
+        /// Whether the library exports sshts_run_watching and the cancellation functions
+        /// (older builds do not: RunWatching then shows no round until the end).
+        /// </summary>
+        public static bool HasWatching { get { return _runWatching != null && HasCancel; } }
 
         /// <summary>How long a cancelled run is waited for before the stop propagates anyway.</summary>
         private const int CancelGraceMilliseconds = 2000;
@@ -163,6 +181,8 @@ namespace SshTroubleshoot
                 CancelFn cancelFree = (CancelFn)TryBind(handle, loader, "sshts_cancel_free", typeof(CancelFn));
                 RunCancellableFn runCancellable = (RunCancellableFn)TryBind(handle, loader,
                     "sshts_run_cancellable", typeof(RunCancellableFn));
+                RunWatchingFn runWatching = (RunWatchingFn)TryBind(handle, loader,
+                    "sshts_run_watching", typeof(RunWatchingFn));
 
                 uint version = abiVersion();
                 if (version != ExpectedAbiVersion)
@@ -183,6 +203,7 @@ namespace SshTroubleshoot
                 _cancel = cancel;
                 _cancelFree = cancelFree;
                 _runCancellable = runCancellable;
+                _runWatching = runWatching;
                 _libraryPath = path;
                 _loader = loader;
             }
@@ -240,9 +261,9 @@ namespace SshTroubleshoot
                 return Run(requestJson);
             }
 
-            return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
+            return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress, IntPtr round) {
                 return runWithProgress(request, progress, IntPtr.Zero);
-            }, onProgress, null, IntPtr.Zero);
+            }, onProgress, null, null, IntPtr.Zero);
         }
 
         /// <summary>
@@ -269,11 +290,46 @@ namespace SshTroubleshoot
             {
                 RunWithProgressFn withProgress = _runWithProgress;
                 RunFn run = _run;
-                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
+                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress, IntPtr round) {
                     return withProgress != null ? withProgress(request, progress, IntPtr.Zero) : run(request);
-                }, onProgress, poll, IntPtr.Zero);
+                }, onProgress, null, poll, IntPtr.Zero);
             }
             RunCancellableFn runCancellable = _runCancellable;
+            return WithCancel(delegate(IntPtr cancel) {
+                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress, IntPtr round) {
+                    return runCancellable(request, progress, IntPtr.Zero, cancel);
+                }, onProgress, null, poll, cancel);
+            });
+        }
+
+        /// <summary>
+        /// sshts_run_watching(): RunCancellable for a request with "watch": true, with
+        /// onRound(roundJson) called on this thread for each round of the watch as it
+        /// ends (the native callback only queues the JSON; this thread hands it on while
+        /// it waits, and the rest once the run returned). Without sshts_run_watching in
+        /// the library it is RunCancellable, and the rounds are only in the report.
+        /// </summary>
+        public static string RunWatching(string requestJson, Action<string> onRound, Action poll)
+        {
+            if (requestJson == null)
+            {
+                throw new ArgumentNullException("requestJson");
+            }
+            if (!HasWatching || onRound == null)
+            {
+                return RunCancellable(requestJson, null, poll);
+            }
+            RunWatchingFn runWatching = _runWatching;
+            return WithCancel(delegate(IntPtr cancel) {
+                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress, IntPtr round) {
+                    return runWatching(request, round, IntPtr.Zero, cancel);
+                }, null, onRound, poll, cancel);
+            });
+        }
+
+        /// <summary>A fresh cancellation handle for one run, freed after it.</summary>
+        private static string WithCancel(Func<IntPtr, string> run)
+        {
             CancelFn cancelFree = _cancelFree;
             IntPtr cancel = _cancelNew();
             if (cancel == IntPtr.Zero)
@@ -282,9 +338,7 @@ namespace SshTroubleshoot
             }
             try
             {
-                return RunOnWorker(requestJson, delegate(IntPtr request, IntPtr progress) {
-                    return runCancellable(request, progress, IntPtr.Zero, cancel);
-                }, onProgress, poll, cancel);
+                return run(cancel);
             }
             finally
             {
@@ -297,7 +351,8 @@ namespace SshTroubleshoot
         /// The native call on a worker thread, this thread handing on progress and polling
         /// until it ends; see RunCancellable.
         /// </summary>
-        private static string RunOnWorker(string requestJson, NativeRun native, Action<long, long> onProgress, Action poll, IntPtr cancel)
+        private static string RunOnWorker(string requestJson, NativeRun native, Action<long, long> onProgress,
+            Action<string> onRound, Action poll, IntPtr cancel)
         {
             ProgressCall call = new ProgressCall(requestJson, native, _free);
             Thread worker = new Thread(call.Work, WorkerStackBytes);
@@ -316,6 +371,11 @@ namespace SshTroubleshoot
                     {
                         shown = latest;
                         onProgress(latest[0], latest[1]);
+                    }
+                    string round;
+                    while (onRound != null && call.Rounds.TryDequeue(out round))
+                    {
+                        onRound(round);
                     }
                     if (!finished && poll != null)
                     {
@@ -363,6 +423,9 @@ namespace SshTroubleshoot
             /// <summary>{done, total} of the newest callback, or null before the first.</summary>
             public long[] Latest { get { return Volatile.Read(ref _latest); } }
 
+            /// <summary>Each round's JSON, in order, until the waiting thread takes it.</summary>
+            public readonly ConcurrentQueue<string> Rounds = new ConcurrentQueue<string>();
+
             public string Answer { get; private set; }
 
             public Exception Failure { get; private set; }
@@ -373,16 +436,25 @@ namespace SshTroubleshoot
                 // kept alive below) until the native call has returned, whatever the
                 // waiting thread does meanwhile.
                 ProgressFn callback = Record;
+                RoundFn roundCallback = Queue;
                 IntPtr progress = Marshal.GetFunctionPointerForDelegate(callback);
+                IntPtr round = Marshal.GetFunctionPointerForDelegate(roundCallback);
                 try
                 {
-                    Answer = Call(_requestJson, delegate(IntPtr request) { return _native(request, progress); }, _free);
+                    Answer = Call(_requestJson, delegate(IntPtr request) { return _native(request, progress, round); }, _free);
                 }
                 catch (Exception e)
                 {
                     Failure = e;
                 }
                 GC.KeepAlive(callback);
+                GC.KeepAlive(roundCallback);
+            }
+
+            // The string is the library's until this returns: copied, then queued.
+            private void Queue(IntPtr roundJson, IntPtr context)
+            {
+                Rounds.Enqueue(Utf8At(roundJson));
             }
 
             // On the library's threads, one call at a time: store the counts, nothing else.

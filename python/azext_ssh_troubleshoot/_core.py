@@ -71,7 +71,7 @@ def _native():
     return _native_module
 
 
-def run(request: dict, progress=None, cancel=None) -> dict:
+def run(request: dict, progress=None, cancel=None, on_round=None, refresh_token=None) -> dict:
     """Runs one request document (a dict); returns the report (a dict).
 
     Raises :class:`CoreError` when the core answers an error document. The
@@ -89,6 +89,12 @@ def run(request: dict, progress=None, cancel=None) -> dict:
     stops and answers a report with ``"cancelled": True``. Ctrl+C while the run
     waits cancels it the same way (within milliseconds) and then raises
     :class:`KeyboardInterrupt`, which az turns into its usual exit.
+
+    For a ``watch`` request: ``on_round``, a callable or None, is called with
+    each round (a dict: ``round``, ``line`` the sentence to show, ``status``)
+    while the watch goes on; ``refresh_token``, a callable or None, answers a
+    fresh access token (or None) when a round may need one. Both are called
+    from the core's thread; what they raise goes to ``sys.unraisablehook``.
     """
     native = _native()
     payload = json.dumps(request, ensure_ascii=False)
@@ -96,6 +102,10 @@ def run(request: dict, progress=None, cancel=None) -> dict:
     extra = {} if progress is None else {"progress": progress}
     if cancel is not None:
         extra["cancel"] = cancel
+    if on_round is not None:
+        extra["on_round"] = lambda event: on_round(json.loads(event))
+    if refresh_token is not None:
+        extra["refresh_token"] = refresh_token
     try:
         answer = native.run(payload, **extra)
     except UnicodeEncodeError:

@@ -57,11 +57,7 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
         request['command'] = 'disable-ssh'
         return run(request)
 
-    if watch:
-        logger.warning('Watching: checks that fail are run again every 5 s for up to %s s.',
-                       watch_timeout or WATCH_TIMEOUT_SECONDS)
-    report = run(request)
-    _say_watch_rounds(report)
+    report = _watch(cmd, request) if watch else run(request)
     if fix:
         report = _apply_fixes(request, report, yes)
     return report
@@ -102,18 +98,19 @@ def _single_request(cmd, resource_group_name, vm_name, resource_type, offline, d
     return request
 
 
-def _say_watch_rounds(report):
-    """The rounds of a --watch (the core reruns; the host only renders), on stderr."""
-    watch = (report or {}).get('watch')
-    if not watch:
-        return
-    for r in watch.get('rounds', []):
-        changes = '; '.join(f"{c['check']} {c['from']} -> {c['to']}" for c in r.get('changes', [])) or 'no change'
-        token = ' A new access token was asked for.' if r.get('tokenRefreshed') else ''
-        failing = ', '.join(r.get('failing', [])) or 'none'
-        logger.warning('Round %s (%s s): %s; still failing: %s.%s',
-                       r['round'], r['elapsedMs'] // 1000, changes, failing, token)
-    logger.warning('Watch ended: %s.', watch['outcome'])
+def _watch(cmd, request):
+    """--watch: the core reruns what failed; each round is shown on stderr as it ends, in
+    the core's words, and a round that a new token may cure gets one from az's profile
+    (the round then says a new token was asked for)."""
+    subscription = (request.get('target') or {}).get('subscription')
+    watch_seconds = request['watchTimeoutMs'] // 1000
+    logger.warning('Watching: checks that fail are run again every 5 s for up to %s s.', watch_seconds)
+    report = run(request, on_round=lambda event: logger.warning('%s', event['line']),
+                 refresh_token=lambda: _access_token(cmd, subscription))
+    summary = (report.get('watch') or {}).get('summary')
+    if summary:
+        logger.warning('%s', summary)
+    return report
 
 
 def _is_fleet(cmd, resource_group_name, vm_name, subscriptions, offline, explain, explain_file):
@@ -235,15 +232,16 @@ def _subscription_id(cmd, name_or_id):
         return name_or_id
 
 
-def run(request, progress=None):
+def run(request, progress=None, **watch_hooks):
     """Runs one request through the core; a tool failure becomes an ``azclierror``.
     ``progress`` (a :class:`_FleetProgress`) follows a fleet's reads and is closed as
-    soon as the core returns."""
+    soon as the core returns; ``watch_hooks`` (``on_round``, ``refresh_token``) go to
+    the core as they are."""
     from azext_ssh_troubleshoot import _core
     from azext_ssh_troubleshoot._errors import to_cli_error
     logger.debug('ssh-troubleshoot request: %s', json.dumps(_redacted(request), sort_keys=True))
     try:
-        report = _core.run(request, progress=progress)
+        report = _core.run(request, progress=progress, **watch_hooks)
     except _core.CoreError as error:
         raise to_cli_error(error) from error
     finally:

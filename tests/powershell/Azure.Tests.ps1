@@ -212,3 +212,48 @@ Describe 'Quiet, ReportPath, fleet' {
         $failed[0].FullyQualifiedErrorId | Should -Be 'SshTroubleshootFleetUnlisted,Test-AzSshArc'
     }
 }
+
+Describe '-Watch' {
+    It 'shows each round as it ends (information stream), the provider change in the first' {
+        $scenario = New-HealthyScenario
+        # Not registered for the first diagnosis, registered from the first rerun on.
+        $provider = New-StandinRoute -Path "/subscriptions/$($script:Ids.SubscriptionId)/providers/Microsoft.HybridConnectivity" -Body @{
+            namespace = 'Microsoft.HybridConnectivity'; registrationState = 'NotRegistered' }
+        $provider.times = 1
+        $scenario.routes.Insert(0, $provider)
+        $null = Connect-Standin $scenario
+        # Client-side checks of this test machine may fail for good (no Az.Ssh.ArcProxy):
+        # the bound ends the watch after a round or two; what matters is what each said.
+        $report = Test-AzSshArc -ResourceGroupName $script:Ids.ResourceGroupName -Name $script:Ids.Name -Watch -WatchTimeout 7 -InformationVariable said 6>$null
+        (Get-Finding $report 'azure.resource-provider').Status | Should -Be 'pass'
+        $rounds = @($report.Watch.rounds)
+        $rounds.Count | Should -BeGreaterOrEqual 1
+        $lines = @($said | Where-Object { $_.Tags -contains 'SshTroubleshoot.Watch' } | ForEach-Object { [string]$_.MessageData })
+        $lines.Count | Should -Be ($rounds.Count + 1)
+        $lines[0] | Should -Match 'azure\.resource-provider fail -> pass'
+        $lines[-1] | Should -Be $report.Watch.summary
+    }
+
+    It 'hands each round to the caller while the watch still runs (the shim''s RunWatching)' {
+        $scenario = New-HealthyScenario
+        $provider = New-StandinRoute -Path "/subscriptions/$($script:Ids.SubscriptionId)/providers/Microsoft.HybridConnectivity" -Body @{
+            namespace = 'Microsoft.HybridConnectivity'; registrationState = 'NotRegistered' }
+        $provider.times = 1000
+        $scenario.routes.Insert(0, $provider)
+        $standin = Connect-Standin $scenario
+        [SshTroubleshoot.Native]::HasWatching | Should -BeTrue
+        $request = @{ schemaVersion = 1; command = 'diagnose'; client = 'powershell'; watch = $true
+            watchTimeoutMs = 60000; watchIntervalMs = 200
+            target = @{ subscription = $script:Ids.SubscriptionId; resourceGroup = $script:Ids.ResourceGroupName; name = $script:Ids.Name }
+            azure = @{ armEndpoint = $standin.Url; accessToken = $script:Token; caBundle = $standin.CaBundle } } | ConvertTo-Json -Depth 5
+        $seen = New-Object System.Collections.Generic.List[string]
+        # The poll stops the run once a round has been handed over: were rounds only
+        # given at the end, the watch would run to its 60 s bound and end timed out.
+        $poll = { if ($seen.Count -gt 0) { throw (New-Object System.OperationCanceledException 'seen a round') } }.GetNewClosure()
+        $onRound = { param([string]$Json) $seen.Add($Json) }.GetNewClosure()
+        { [SshTroubleshoot.Native]::RunWatching($request, [System.Action[string]]$onRound, [System.Action]$poll) } |
+            Should -Throw '*seen a round*'
+        $seen.Count | Should -BeGreaterOrEqual 1
+        ($seen[0] | ConvertFrom-Json).round.failing | Should -Contain 'azure.resource-provider'
+    }
+}

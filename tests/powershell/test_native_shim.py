@@ -192,7 +192,7 @@ def test_run_before_load_says_to_import_again(mono):
 def test_every_entry_point_the_shim_binds_is_exported(library):
     bound = set(re.findall(r'"(sshts_\w+)"', SHIM.read_text()))
     assert bound == {"sshts_abi_version", "sshts_run", "sshts_free", "sshts_run_with_progress", "sshts_cancel_new",
-                     "sshts_cancel", "sshts_cancel_free", "sshts_run_cancellable"}
+                     "sshts_cancel", "sshts_cancel_free", "sshts_run_cancellable", "sshts_run_watching"}
     lib = ctypes.CDLL(str(library))
     for name in bound:
         assert hasattr(lib, name), f"{library} does not export {name}"

@@ -138,6 +138,8 @@ function ConvertTo-SshtsReport {
         SchemaVersion  = [int](Get-SshtsProperty $Report 'schemaVersion')
         Versions       = Get-SshtsProperty $Report 'versions'
         SharedReport   = Get-SshtsProperty $Report 'sharedReport'
+        # -Watch: the rounds, how the watch ended and its summary, as the core wrote them.
+        Watch          = Get-SshtsProperty $Report 'watch'
     }
     $result.PSObject.TypeNames.Insert(0, 'SshTroubleshoot.Report')
     $result

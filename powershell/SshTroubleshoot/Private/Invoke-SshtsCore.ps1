@@ -14,7 +14,9 @@ function Invoke-SshtsCore {
     worker thread while this thread waits, so that Ctrl+C cancels it (sshts_cancel) and
     the prompt comes back at once. With -OnProgress, for a fleet request, the
     scriptblock is called with (done, total) Azure reads as they finish, always on this
-    thread.
+    thread. With -OnRound, for a watch request, the scriptblock is called with each
+    round's JSON as the round ends (the shim's RunWatching, sshts_run_watching), also on
+    this thread.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -25,7 +27,9 @@ function Invoke-SshtsCore {
         [Parameter(Mandatory)]
         [System.Management.Automation.PSCmdlet]$Cmdlet,
 
-        [scriptblock]$OnProgress
+        [scriptblock]$OnProgress,
+
+        [scriptblock]$OnRound
     )
 
     $code = $null
@@ -43,7 +47,12 @@ function Invoke-SshtsCore {
             # statements, never inside the shim's wait, so the poll says so itself.
             if ($Cmdlet.Stopping) { throw (New-Object System.Management.Automation.PipelineStoppedException) }
         }.GetNewClosure()
-        $text = [SshTroubleshoot.Native]::RunCancellable($json, $progress, [System.Action]$poll)
+        $text = if ($OnRound) {
+            [SshTroubleshoot.Native]::RunWatching($json, [System.Action[string]]$OnRound, [System.Action]$poll)
+        }
+        else {
+            [SshTroubleshoot.Native]::RunCancellable($json, $progress, [System.Action]$poll)
+        }
         try {
             $answer = ConvertFrom-Json -InputObject $text
         }

@@ -72,7 +72,23 @@ function Invoke-SshtsDiagnosis {
     } else {
         Write-Progress -Activity $activity -Status "Checking $machine" -PercentComplete 40
     }
-    $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $Cmdlet -OnProgress $onProgress)
+    $onRound = $null
+    if ($request.watch) {
+        # Each round as it ends, in the core's words: as the progress status and on the
+        # information stream, shown like Write-Host (PSHOST) and capturable with
+        # -InformationVariable or 6>&1. Through $Cmdlet: the shim calls this as a
+        # delegate, whose own Write-* records would reach no stream of the command.
+        $onRound = {
+            param([string]$Json)
+            $line = (ConvertFrom-Json -InputObject $Json).line
+            $Cmdlet.WriteProgress((New-Object System.Management.Automation.ProgressRecord -ArgumentList 0, $activity, $line))
+            $Cmdlet.WriteInformation($line, [string[]]@('SshTroubleshoot.Watch', 'PSHOST'))
+        }.GetNewClosure()
+    }
+    $report = ConvertTo-SshtsReport -Report (Invoke-SshtsCore -Request $request -Cmdlet $Cmdlet -OnProgress $onProgress -OnRound $onRound)
+    if ($request.watch -and $report.Watch.summary) {
+        Write-Information -InformationAction Continue -MessageData $report.Watch.summary -Tags 'SshTroubleshoot.Watch'
+    }
 
     if ($Fix) {
         $offered = @($report.Findings | Where-Object { $null -ne $_.Fix } | ForEach-Object { $_.Fix } |

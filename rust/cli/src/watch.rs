@@ -4,16 +4,16 @@
 use std::io::Write;
 
 use ssh_troubleshoot_core::model::{Report, Request};
-use ssh_troubleshoot_core::watch::{Hooks, Round};
+use ssh_troubleshoot_core::watch::{Hooks, Round, text};
 
-use crate::{azure_context, interrupt, render};
+use crate::{azure_context, interrupt};
 
 /// The report, or the exit code to end with (130 after Ctrl+C, 3 could not run).
 pub fn run(request: &Request) -> Result<Report, std::process::ExitCode> {
     let endpoint = request.azure.as_ref().and_then(|a| a.arm_endpoint.clone());
     let subscription = request.target.as_ref().and_then(|t| t.subscription.clone());
-    say(&render::watch_start(request));
-    let on_round = |round: &Round, _: &Report| say(&render::watch_round(round));
+    say(&text::start(request));
+    let on_round = |round: &Round, _: &Report| say(&text::round(round));
     let refresh_token = || {
         endpoint
             .as_deref()
@@ -27,7 +27,7 @@ pub fn run(request: &Request) -> Result<Report, std::process::ExitCode> {
         },
     )?;
     if let Some(watch) = &report.watch {
-        say(&render::watch_end(watch));
+        say(&text::end(watch));
     }
     Ok(report)
 }

@@ -103,21 +103,22 @@ fn run_how(
     Ok(finish(report, request, &host))
 }
 
-/// [`run`] of a `watch` request with the host's hooks: each round reported as it
-/// ends, the token refreshed by the host, stopped when the host says so. Any other
-/// request is [`run`] exactly.
+/// [`run_cancellable`] of a `watch` request with the host's hooks: each round reported
+/// as it ends, the token refreshed by the host, stopped when `cancel` fires. The
+/// environment is the request's (`environment` over the process's), as in any run. Any
+/// other request is [`run_cancellable`] exactly (no hook is called).
 pub fn run_watching(
     request: &Request,
     hooks: &crate::watch::Hooks<'_>,
     cancel: &Cancel,
 ) -> Result<Report, Error> {
     if request.command != Command::Diagnose || !request.watch || crate::fleet::is_fleet(request) {
-        return run(request);
+        return run_cancellable(request, None, cancel);
     }
     if request.schema_version != crate::model::SCHEMA_VERSION {
         return Err(Error::UnsupportedSchema(request.schema_version));
     }
-    let env = HostEnv::from_process().ok_or(Error::UnsupportedPlatform)?;
+    let env = HostEnv::for_request(request).ok_or(Error::UnsupportedPlatform)?;
     let report = crate::watch::run(request, env.clone(), &registry::all(), hooks, cancel);
     Ok(finish(report, request, &env))
 }

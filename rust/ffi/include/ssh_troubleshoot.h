@@ -32,6 +32,16 @@ typedef struct SshtsCancel SshtsCancel;
  */
 typedef void (*SshtsProgressFn)(uint64_t done, uint64_t total, void *context);
 
+/**
+ * A round callback for `sshts_run_watching`, or NULL: `round_json` is one round as a
+ * NUL-terminated UTF-8 JSON object `{"round": {...}, "line": "...", "status": "..."}`
+ * (`round` as in the report's `watch.rounds`, `line` the sentence every host shows for
+ * it, `status` the report's status so far). The string is the library's and lives only
+ * until the callback returns: copy it, never free it. `context` is the caller's
+ * pointer, passed back untouched.
+ */
+typedef void (*SshtsRoundFn)(const char *round_json, void *context);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -151,6 +161,31 @@ char *sshts_run_cancellable(const char *request_json,
                             SshtsProgressFn progress,
                             void *context,
                             const SshtsCancel *cancel);
+
+/**
+ * Runs a request like `sshts_run_cancellable`; a `diagnose` request with `"watch":
+ * true` for one machine reruns the checks that failed until they pass, its bound
+ * (`watchTimeoutMs`) passes or `cancel` fires, and calls `on_round` after each rerun
+ * while it goes on. The answer is the report at the end (its `watch` holds every round
+ * again, and how the watch ended), freed with `sshts_free`. Any other request is
+ * `sshts_run_cancellable` exactly and never calls back. `on_round` and `cancel` may
+ * each be NULL (a NULL `cancel`: the run makes its own, never fired). A role
+ * assignment granted during the watch needs a new access token, which this entry point
+ * cannot ask the caller for: the round says no token was refreshed. Safe to call from
+ * several threads at once.
+ *
+ * # Safety
+ *
+ * `request_json` as for `sshts_run`; `cancel` as for `sshts_run_cancellable`.
+ * `on_round` is NULL or a function that may be called with `context` while this call
+ * runs (on the calling thread or one of the library's, one call at a time, none after
+ * this call returns); it must not unwind (throw) into the library and should return
+ * quickly: the watch waits for it. `context` is not dereferenced by the library.
+ */
+char *sshts_run_watching(const char *request_json,
+                         SshtsRoundFn on_round,
+                         void *context,
+                         const SshtsCancel *cancel);
 
 #ifdef __cplusplus
 }  // extern "C"

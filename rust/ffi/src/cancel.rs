@@ -88,13 +88,24 @@ pub unsafe extern "C" fn sshts_run_cancellable(
     context: *mut c_void,
     cancel: *const SshtsCancel,
 ) -> *mut c_char {
-    let cancel = if cancel.is_null() {
-        Cancel::new()
-    } else {
-        // SAFETY: not NULL, and the caller promises a live handle; the run keeps its
-        // own reference (a clone of the shared state) from here on.
-        unsafe { &*cancel }.cancel.clone()
-    };
+    // SAFETY: the caller's promise about `cancel`, passed on.
+    let cancel = unsafe { handle_or_new(cancel) };
     // SAFETY: the caller's promises, passed on.
     unsafe { run_observed(request_json, progress, context, &cancel) }
+}
+
+/// The run's own reference to the caller's handle, or a handle of its own (never fired)
+/// when the caller gave NULL: what every entry point taking an `SshtsCancel` does first.
+///
+/// # Safety
+///
+/// `cancel` is NULL or a handle from `sshts_cancel_new` that is not freed before this
+/// call has begun.
+pub(crate) unsafe fn handle_or_new(cancel: *const SshtsCancel) -> Cancel {
+    if cancel.is_null() {
+        return Cancel::new();
+    }
+    // SAFETY: not NULL, and the caller promises a live handle; the run keeps its own
+    // reference (a clone of the shared state) from here on.
+    unsafe { &*cancel }.cancel.clone()
 }

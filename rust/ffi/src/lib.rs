@@ -2,7 +2,8 @@
 //! PowerShell module's P/Invoke and any other C caller. The contract's three functions,
 //! plus `sshts_run_with_progress` (a fleet run that reports its progress) and the
 //! cancellation functions of [`cancel`] (`sshts_cancel_new`, `sshts_cancel`,
-//! `sshts_cancel_free`, `sshts_run_cancellable`).
+//! `sshts_cancel_free`, `sshts_run_cancellable`) and `sshts_run_watching` of [`watch`]
+//! (a `--watch` whose rounds reach the caller as they end).
 //!
 //! Deliberately thin: the request is the document every host sends
 //! (`ssh_troubleshoot_core::run_json` does the work); this crate only moves bytes
@@ -25,9 +26,11 @@ use ssh_troubleshoot_core::fleet::progress::Gate;
 use ssh_troubleshoot_core::{Cancel, Error, error_json, run_cancellable, run_json, run_json_with};
 
 pub mod cancel;
+pub mod watch;
 pub use cancel::{
     SshtsCancel, sshts_cancel, sshts_cancel_free, sshts_cancel_new, sshts_run_cancellable,
 };
+pub use watch::{SshtsRoundFn, sshts_run_watching};
 
 /// The version of this C ABI, as `sshts_abi_version` returns it.
 ///

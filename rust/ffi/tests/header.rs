@@ -50,6 +50,8 @@ fn header_declares_the_contract_functions() {
         "void sshts_cancel(const SshtsCancel *cancel);",
         "void sshts_cancel_free(SshtsCancel *cancel);",
         "char *sshts_run_cancellable(const char *request_json,",
+        "typedef void (*SshtsRoundFn)(const char *round_json, void *context);",
+        "char *sshts_run_watching(const char *request_json,",
     ] {
         assert!(
             header.contains(declaration),

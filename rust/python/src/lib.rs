@@ -24,10 +24,12 @@ const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(50);
 fn run_guarded(
     request_json: &str,
     progress: Option<&Progress>,
+    watchers: &Watchers,
     cancel: &ssh_troubleshoot_core::Cancel,
 ) -> String {
     let run = || {
         ssh_troubleshoot_core::run_json_with(request_json, |request| match progress {
+            _ if request.watch => watchers.run(request, cancel),
             None => ssh_troubleshoot_core::run_cancellable(request, None, cancel),
             Some(progress) => ssh_troubleshoot_core::run_cancellable(
                 request,
@@ -94,6 +96,57 @@ impl Progress {
     }
 }
 
+/// A watch's Python callables: `on_round(event_json)` after each round, and
+/// `refresh_token()` for a new access token (a str, or None when there is none). The core
+/// calls them from the run's thread; each call takes the GIL. An exception goes to
+/// `sys.unraisablehook` (a refresh that raised counts as no new token); the watch goes on.
+#[derive(Default)]
+struct Watchers {
+    on_round: Option<Py<PyAny>>,
+    refresh_token: Option<Py<PyAny>>,
+}
+
+impl Watchers {
+    fn run(
+        &self,
+        request: &ssh_troubleshoot_core::model::Request,
+        cancel: &ssh_troubleshoot_core::Cancel,
+    ) -> Result<ssh_troubleshoot_core::model::Report, ssh_troubleshoot_core::Error> {
+        use ssh_troubleshoot_core::watch::{Hooks, text};
+        let on_round = |round: &_, report: &_| {
+            if let Some(callable) = &self.on_round {
+                let event = text::round_event(round, report);
+                Python::attach(|py| unraisable(py, callable, callable.call1(py, (event,))));
+            }
+        };
+        let refresh_token = || {
+            let callable = self.refresh_token.as_ref()?;
+            Python::attach(|py| {
+                let answer = callable
+                    .call0(py)
+                    .and_then(|t| t.extract::<Option<String>>(py));
+                unraisable(py, callable, answer).flatten()
+            })
+        };
+        let hooks = Hooks {
+            on_round: &on_round,
+            refresh_token: &refresh_token,
+        };
+        ssh_troubleshoot_core::run_watching(request, &hooks, cancel)
+    }
+}
+
+/// What a host's callable answered; what it raised goes to `sys.unraisablehook`.
+fn unraisable<T>(py: Python<'_>, callable: &Py<PyAny>, result: PyResult<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            e.write_unraisable(py, Some(callable.bind(py)));
+            None
+        }
+    }
+}
+
 /// Runs the request on a thread of its own while this one, without the GIL, wakes every
 /// [`SIGNAL_CHECK_EVERY`] to let Python handle signals: a KeyboardInterrupt (Ctrl+C)
 /// cancels the run, which is waited for (it stops within milliseconds) and the
@@ -102,6 +155,7 @@ fn run_interruptibly(
     py: Python<'_>,
     request_json: &str,
     progress: Option<&Progress>,
+    watchers: &Watchers,
     cancel: &ssh_troubleshoot_core::Cancel,
 ) -> PyResult<String> {
     let (tx, rx) = mpsc::channel::<String>();
@@ -109,7 +163,7 @@ fn run_interruptibly(
         let spawned = std::thread::Builder::new()
             .name("ssh-troubleshoot run".into())
             .spawn_scoped(scope, move || {
-                let _ = tx.send(run_guarded(request_json, progress, cancel));
+                let _ = tx.send(run_guarded(request_json, progress, watchers, cancel));
             });
         if let Err(e) = spawned {
             let why = format!("could not start the run's thread: {e}");
@@ -191,7 +245,7 @@ mod _native {
         }
     }
 
-    /// run(request_json: str, progress=None, cancel=None) -> str
+    /// run(request_json: str, progress=None, cancel=None, on_round=None, refresh_token=None) -> str
     ///
     /// Runs a request document and returns the report (or error) document. The GIL is
     /// released while the core works, so other Python threads keep running.
@@ -205,25 +259,45 @@ mod _native {
     /// `done` never decreasing, about ten times a second at most, and always once with
     /// `done == total` when every read finished. An exception it raises goes to
     /// `sys.unraisablehook` and ends the calls, not the run.
+    ///
+    /// For a request with `"watch": true` (never for others): `on_round(event_json)` is
+    /// called after each rerun while the watch goes on, with a JSON object `{"round":
+    /// {...}, "line": "...", "status": "..."}`; `refresh_token()` is called before a
+    /// round that a new access token may cure (a role assignment just granted) and
+    /// answers a fresh token (str) or None. Both run on the core's thread with the GIL;
+    /// an exception goes to `sys.unraisablehook` and the watch goes on.
     #[pyfunction]
-    #[pyo3(signature = (request_json, progress=None, cancel=None))]
+    #[pyo3(signature = (request_json, progress=None, cancel=None, on_round=None, refresh_token=None))]
     fn run(
         py: Python<'_>,
         request_json: &str,
         progress: Option<Bound<'_, PyAny>>,
         cancel: Option<PyRef<'_, Cancel>>,
+        on_round: Option<Bound<'_, PyAny>>,
+        refresh_token: Option<Bound<'_, PyAny>>,
     ) -> PyResult<String> {
-        let progress = match progress {
-            Some(p) if !p.is_callable() => {
-                return Err(PyTypeError::new_err(format!(
-                    "progress must be a callable taking (done, total) or None, not {}",
-                    p.get_type().name()?
-                )));
-            }
-            p => p.map(|p| super::Progress::new(p.unbind())),
+        let progress = callable(progress, "progress", "(done, total)")?.map(super::Progress::new);
+        let watchers = super::Watchers {
+            on_round: callable(on_round, "on_round", "(event_json)")?,
+            refresh_token: callable(refresh_token, "refresh_token", "()")?,
         };
         let cancel = cancel.map_or_else(ssh_troubleshoot_core::Cancel::new, |c| c.inner.clone());
-        super::run_interruptibly(py, request_json, progress.as_ref(), &cancel)
+        super::run_interruptibly(py, request_json, progress.as_ref(), &watchers, &cancel)
+    }
+
+    /// `value` if it is a callable or None; else the TypeError naming the keyword.
+    fn callable(
+        value: Option<Bound<'_, PyAny>>,
+        name: &str,
+        takes: &str,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        match value {
+            Some(v) if !v.is_callable() => Err(PyTypeError::new_err(format!(
+                "{name} must be a callable taking {takes} or None, not {}",
+                v.get_type().name()?
+            ))),
+            v => Ok(v.map(Bound::unbind)),
+        }
     }
 
     /// abi_version() -> int: the calling convention of this module (1).

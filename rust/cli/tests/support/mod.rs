@@ -6,6 +6,7 @@
 
 pub mod arm;
 pub mod fleet;
+pub mod probe;
 pub mod sshd;
 
 use std::os::unix::fs::PermissionsExt;

@@ -12,6 +12,9 @@ pub struct Watch {
     pub timeout_ms: u64,
     pub interval_ms: u64,
     pub rounds: Vec<Round>,
+    /// How it ended, in the words every host shows (`watch::text::end`).
+    #[serde(default)]
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,8 @@ use crate::env::HostEnv;
 use crate::model::policy::overall_status;
 use crate::model::{Finding, Report, Request, Status};
 
+pub mod text;
+
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// The longest nap of a pause between rounds.
@@ -120,12 +122,15 @@ pub fn run(
         report.status = crate::model::ReportStatus::Incomplete;
     }
     report.duration_ms = millis(started.elapsed());
-    report.watch = Some(Watch {
+    let mut watch = Watch {
         outcome,
         timeout_ms: millis(timeout),
         interval_ms: millis(interval),
         rounds,
-    });
+        summary: String::new(),
+    };
+    watch.summary = text::end(&watch);
+    report.watch = Some(watch);
     report
 }
 
