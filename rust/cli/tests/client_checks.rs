@@ -152,6 +152,7 @@ fn a_proxy_owned_by_someone_else_gets_no_fix_only_advice() {
         .env_clear()
         .env("HOME", &m.home)
         .env("PATH", &m.bin)
+        .env("SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET", "127.0.0.1:9")
         .output()
         .unwrap();
     let report: serde_json::Value =

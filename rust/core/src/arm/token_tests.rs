@@ -158,12 +158,27 @@ fn unix_times_read_as_utc() {
 fn the_kind_of_principal_comes_from_the_claims_that_tell_them_apart() {
     let mi = "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1";
     let cases = [
-        (json!({"upn": "ada@contoso.com", "scp": "user_impersonation"}), Identity::User),
-        (json!({"unique_name": "live.com#ada@outlook.com"}), Identity::User),
+        (
+            json!({"upn": "ada@contoso.com", "scp": "user_impersonation"}),
+            Identity::User,
+        ),
+        (
+            json!({"unique_name": "live.com#ada@outlook.com"}),
+            Identity::User,
+        ),
         (json!({"idtyp": "user", "oid": "o"}), Identity::User),
-        (json!({"appid": "a", "idtyp": "app", "oid": "o"}), Identity::ServicePrincipal),
-        (json!({"appid": "a", "oid": "o", "roles": []}), Identity::ServicePrincipal),
-        (json!({"appid": "a", "idtyp": "app", "xms_mirid": mi}), Identity::ManagedIdentity),
+        (
+            json!({"appid": "a", "idtyp": "app", "oid": "o"}),
+            Identity::ServicePrincipal,
+        ),
+        (
+            json!({"appid": "a", "oid": "o", "roles": []}),
+            Identity::ServicePrincipal,
+        ),
+        (
+            json!({"appid": "a", "idtyp": "app", "xms_mirid": mi}),
+            Identity::ManagedIdentity,
+        ),
         (json!({"oid": "o"}), Identity::Unknown),
     ];
     for (body, want) in cases {

@@ -154,7 +154,9 @@ mod tests {
 
     #[test]
     fn cloud_shell_is_known_by_its_session_variables() {
-        assert!(in_cloud_shell(&|k| (k == "ACC_CLOUD").then(|| "PROD".into())));
+        assert!(in_cloud_shell(
+            &|k| (k == "ACC_CLOUD").then(|| "PROD".into())
+        ));
         assert!(in_cloud_shell(&|k| {
             (k == "AZUREPS_HOST_ENVIRONMENT").then(|| "cloud-shell/1.0".into())
         }));

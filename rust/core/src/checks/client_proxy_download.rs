@@ -52,7 +52,13 @@ impl Check for ProxyDownload {
         TARGET_TIMEOUT + Duration::from_secs(2)
     }
     fn applies(&self, ctx: &Context) -> Applicability {
-        az_extension::proxy_applies(ctx)
+        // --offline promises no network: this is the one client check that dials out.
+        match az_extension::proxy_applies(ctx) {
+            Applicability::Run if ctx.request.offline => {
+                Applicability::Skip("--offline: the download host is not contacted.".into())
+            }
+            other => other,
+        }
     }
 
     fn run(&self, ctx: &Context, deps: &Deps) -> Result<Outcome, CheckError> {
@@ -70,9 +76,9 @@ impl Check for ProxyDownload {
             .get::<AzExtensionFacts>(az_extension::ID)
             .and_then(|f| f.version.as_ref())
             .is_some_and(|v| *v < Version::new(2, 0, 3));
-        let target = env.var(TARGET_VAR).unwrap_or_else(|| {
-            if legacy { LEGACY_STORAGE } else { REGISTRY }.to_string()
-        });
+        let target = env
+            .var(TARGET_VAR)
+            .unwrap_or_else(|| if legacy { LEGACY_STORAGE } else { REGISTRY }.to_string());
         let (host, port) = tls::split_host_port(&target, 443)
             .map_err(|e| CheckError(format!("{TARGET_VAR}: {e}")))?;
         let proxy_url = env.var("HTTPS_PROXY").or_else(|| env.var("https_proxy"));
@@ -132,7 +138,9 @@ pub fn judge(target: &str, reach: &Reach) -> Outcome {
 /// Exactly the PEM bundle when given (az's `REQUESTS_CA_BUNDLE`), else Mozilla's roots.
 fn client_config(ca_bundle: Option<&str>) -> Result<rustls::ClientConfig, CheckError> {
     let roots = match ca_bundle {
-        Some(path) => crate::arm::endpoint::load_roots(path).map_err(|e| CheckError(e.to_string()))?,
+        Some(path) => {
+            crate::arm::endpoint::load_roots(path).map_err(|e| CheckError(e.to_string()))?
+        }
         None => {
             let mut roots = rustls::RootCertStore::empty();
             roots.add_parsable_certificates(
