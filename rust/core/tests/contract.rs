@@ -140,3 +140,18 @@ fn the_list_matches_contract_md_when_present() {
     let ours: BTreeSet<&str> = CONTRACT_IDS.iter().copied().collect();
     assert_eq!(from_contract, ours);
 }
+
+/// A symptom sends the user to checks that tell its causes apart: each must exist.
+#[test]
+fn every_check_a_symptom_names_is_registered() {
+    let ids: Vec<&str> = registry::all()
+        .into_iter()
+        .chain(registry::server())
+        .map(|c| c.id())
+        .collect();
+    for symptom in catalogue::SYMPTOMS {
+        for check in symptom.tell_apart {
+            assert!(ids.contains(check), "{}: no check {check}", symptom.id);
+        }
+    }
+}
