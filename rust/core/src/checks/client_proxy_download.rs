@@ -14,7 +14,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::CertificateDer;
 use semver::Version;
 
 use crate::catalogue::Vars;
@@ -144,9 +143,7 @@ fn client_config(ca_bundle: Option<&str>) -> Result<rustls::ClientConfig, CheckE
         None => {
             let mut roots = rustls::RootCertStore::empty();
             roots.add_parsable_certificates(
-                webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                    .iter()
-                    .map(|c: &CertificateDer<'static>| c.clone()),
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
             );
             roots
         }
