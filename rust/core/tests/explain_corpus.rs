@@ -173,9 +173,10 @@ const DEV_FALSE_POSITIVES: usize = 0;
 const HOLDOUT_TOP1: usize = 17;
 const HOLDOUT_FALSE_POSITIVES: usize = 0;
 /// The independent holdout (16 texts found after the rest was built): 8/11 top-1 and 0/5
-/// false positives measured before any change; 11/11 and 0/5 after the entries of
+/// false positives measured before any change; 10/11 and 0/5 after the entries of
 /// `explain/kb_clients.rs` (az's crash wording beside the ssh extension, a Python API
-/// mismatch inside az, Az.Accounts' expired token). Having been looked at, these texts
-/// are no longer unseen: the next holdout must be new texts again.
-const INDEPENDENT_TOP1: usize = 11;
+/// mismatch inside az). Az.Accounts' expired token (11/11) is left out: its anchor
+/// would cost a third of the scan's throughput. Having been looked at, these texts are
+/// no longer unseen: the next holdout must be new texts again.
+const INDEPENDENT_TOP1: usize = 10;
 const INDEPENDENT_FALSE_POSITIVES: usize = 0;

@@ -150,8 +150,8 @@ pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
         "aad-certhandler-not-certificate",
         "aad_certhandler[2345]: The public key is of type ssh-rsa, not a certificate.",
     ),
-    // explain/kb_clients.rs: the clients' machinery (samples rendered from az core's and
-    // Az.Accounts' own wording, not the holdout's texts).
+    // explain/kb_clients.rs: the clients' machinery (samples rendered from az core's own
+    // wording, not the holdout's texts).
     (
         "az-unexpected-error",
         "PS C:\\> az ssh config --file C:\\Users\\alice\\az_ssh_config\\config\nThe command failed with an unexpected error. Here is the traceback:\n'NoneType' object is not subscriptable",
@@ -163,10 +163,6 @@ pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
     (
         "az-python-api-mismatch",
         "  File \"/opt/az/lib/python3.12/site-packages/knack/cli.py\", line 233, in invoke\nTypeError: get_token() got an unexpected keyword argument 'data'",
-    ),
-    (
-        "access-token-expiry-passed",
-        "Enter-AzVM: The access token expiry UTC time '3/1/2025 9:00:00 AM' is earlier than current UTC time '3/1/2025 10:12:45 AM'.",
     ),
 ];
 
