@@ -13,6 +13,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / 'tests'))
@@ -167,6 +168,9 @@ class Az:
         self.env['REQUESTS_CA_BUNDLE'] = standin.ca_bundle
         self.env['IDENTITY_ENDPOINT'] = f'{standin.url}/msi/token'
         self.env['IDENTITY_HEADER'] = 'stand-in'
+        # client.proxy-download shakes hands with the stand-in (a real TLS server this
+        # az trusts) instead of mcr.microsoft.com: the tests never reach the internet.
+        self.env['SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET'] = urlsplit(standin.url).netloc
 
     def __call__(self, *args, env=None, stdin=None, timeout=120, check=None):
         full_env = dict(self.env, **(env or {}))

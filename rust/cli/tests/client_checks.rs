@@ -32,11 +32,18 @@ fn a_healthy_azure_cli_machine_passes_every_check() {
         [
             "client.openssh",
             "client.az-ssh-extension",
-            "client.proxy-binary"
+            "client.proxy-binary",
+            "client.proxy-download"
         ]
     );
     for f in report["findings"].as_array().unwrap() {
-        assert_eq!(f["status"], "pass", "{f:#}");
+        // The proxy is there, so nothing is downloaded and the download is not tried.
+        let want = if f["check"] == "client.proxy-download" {
+            "skip"
+        } else {
+            "pass"
+        };
+        assert_eq!(f["status"], want, "{f:#}");
         assert!(f["durationMs"].is_u64());
     }
     let ssh = finding(&report, "client.openssh");
@@ -152,6 +159,7 @@ fn a_proxy_owned_by_someone_else_gets_no_fix_only_advice() {
         .env_clear()
         .env("HOME", &m.home)
         .env("PATH", &m.bin)
+        .env("SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET", "127.0.0.1:9")
         .output()
         .unwrap();
     let report: serde_json::Value =
@@ -235,6 +243,8 @@ fn missing_ssh_fails_with_where_it_looked() {
 #[test]
 fn an_ssh_client_folder_without_ssh_falls_back_with_a_warning() {
     let m = Machine::new();
+    // az's proxy is already here: only the OpenSSH fallback is judged.
+    m.az_proxy(0o755);
     let empty = m.root.join("empty-openssh");
     std::fs::create_dir_all(&empty).unwrap();
     let (code, report) = m.json(&[

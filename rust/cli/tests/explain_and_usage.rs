@@ -170,7 +170,7 @@ fn checks_lists_every_check_and_every_contract_diagnosis() {
     let in_group = |g: &str| checks.iter().filter(|c| c["group"] == g).count();
     assert_eq!(
         (in_group("client"), in_group("azure")),
-        (5, 8),
+        (7, 9),
         "{checks:#?}"
     );
     assert!(

@@ -36,7 +36,9 @@ const CONFIG: &str = "azure.ssh-service-config";
 const PERMISSIONS: &str = "azure.permissions";
 const ENTRA: &str = "azure.entra-login";
 const RELAY: &str = "azure.relay-credentials";
-const AZURE_CHECKS: [&str; 7] = [
+/// Reads only the token; needs the sign-in proven.
+const IDENTITY: &str = "azure.entra-identity";
+const AZURE_CHECKS: [&str; 8] = [
     SIGN_IN,
     PROVIDER,
     MACHINE,
@@ -44,6 +46,7 @@ const AZURE_CHECKS: [&str; 7] = [
     PERMISSIONS,
     ENTRA,
     RELAY,
+    IDENTITY,
 ];
 
 /// How the diagnosis is asked for.
@@ -288,6 +291,7 @@ fn expected(call: Call, seen: Seen) -> Vec<(&'static str, Expect)> {
             let mut v = vec![
                 (SIGN_IN, Error),
                 (PROVIDER, Blocked(SIGN_IN)),
+                (IDENTITY, Blocked(SIGN_IN)),
                 (MACHINE, Blocked(SIGN_IN)),
             ];
             v.extend(machine_and_dependants(Blocked(SIGN_IN), Blocked(MACHINE)).split_off(1));

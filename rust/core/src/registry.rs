@@ -9,6 +9,8 @@ pub fn all() -> Vec<Arc<dyn Check>> {
         Arc::new(checks::openssh::OpenSsh),
         Arc::new(checks::az_extension::AzSshExtension),
         Arc::new(checks::proxy_binary::ProxyBinary),
+        Arc::new(checks::client_proxy_download::ProxyDownload),
+        Arc::new(checks::client_sign_in_broker::SignInBroker),
         Arc::new(checks::ps_modules::PsModules),
         Arc::new(checks::ps_proxy_binary::PsProxyBinary),
         Arc::new(checks::azure_sign_in::SignIn),
@@ -17,6 +19,7 @@ pub fn all() -> Vec<Arc<dyn Check>> {
         Arc::new(checks::azure_service_config::SshServiceConfig),
         Arc::new(checks::azure_permissions::AzurePermissions),
         Arc::new(checks::azure_entra_login::EntraLogin),
+        Arc::new(checks::azure_entra_identity::EntraIdentity),
         Arc::new(checks::azure_relay_credentials::RelayCredentials),
         Arc::new(checks::azure_live_probe::LiveProbe),
     ];

@@ -126,3 +126,18 @@ fn docs_contract_md_is_the_fixed_contract_when_present() {
         "docs/CONTRACT.md differs from ../shared/CONTRACT.md"
     );
 }
+
+/// A symptom sends the user to checks that tell its causes apart: each must exist.
+#[test]
+fn every_check_a_symptom_names_is_registered() {
+    let ids: Vec<&str> = registry::all()
+        .into_iter()
+        .chain(registry::server())
+        .map(|c| c.id())
+        .collect();
+    for symptom in catalogue::SYMPTOMS {
+        for check in symptom.tell_apart {
+            assert!(ids.contains(check), "{}: no check {check}", symptom.id);
+        }
+    }
+}

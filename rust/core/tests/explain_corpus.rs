@@ -16,6 +16,8 @@ struct Row {
     id: String,
     expect: Option<String>,
     holdout: bool,
+    /// The second, independent holdout (issue 13): scored on its own.
+    independent: bool,
     text: String,
 }
 
@@ -37,6 +39,7 @@ fn corpus() -> Vec<Row> {
                 id: v["id"].as_str().unwrap().to_string(),
                 expect: v["expect"].as_str().map(str::to_string),
                 holdout: v["holdout"].as_bool().unwrap(),
+                independent: v["independent"].as_bool().unwrap_or(false),
                 text: v["text"].as_str().unwrap().to_string(),
             }
         })
@@ -106,9 +109,14 @@ fn real_texts_are_explained_and_unrelated_ones_are_not() {
     assert!(rows.len() >= 60, "the corpus holds {} texts", rows.len());
     let verbose = std::env::var_os("EXPLAIN_CORPUS_VERBOSE").is_some();
     let dev: Vec<&Row> = rows.iter().filter(|r| !r.holdout).collect();
-    let held: Vec<&Row> = rows.iter().filter(|r| r.holdout).collect();
+    let held: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.holdout && !r.independent)
+        .collect();
+    let independent: Vec<&Row> = rows.iter().filter(|r| r.independent).collect();
     let d = score(&dev, verbose);
     let h = score(&held, false);
+    let i = score(&independent, verbose);
     let _ = writeln!(
         std::io::stderr(),
         "development: top-1 {}/{} = {:.3}, false positives {}/{} = {:.3}",
@@ -128,6 +136,21 @@ fn real_texts_are_explained_and_unrelated_ones_are_not() {
         h.false_positives,
         h.negatives,
         h.false_positive_rate()
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "independent: top-1 {}/{} = {:.3}, false positives {}/{} = {:.3}",
+        i.top1,
+        i.positives,
+        i.accuracy(),
+        i.false_positives,
+        i.negatives,
+        i.false_positive_rate()
+    );
+    assert!(i.top1 >= INDEPENDENT_TOP1, "independent top-1 fell: {i:?}");
+    assert_eq!(
+        i.false_positives, INDEPENDENT_FALSE_POSITIVES,
+        "independent false positives rose: {i:?}"
     );
     // Floors: the figures measured when the corpus was added (43/44 and 0/12 on the
     // development part, 17/17 and 0/5 on the holdout), so any regression fails.
@@ -149,3 +172,11 @@ const DEV_TOP1: usize = 43;
 const DEV_FALSE_POSITIVES: usize = 0;
 const HOLDOUT_TOP1: usize = 17;
 const HOLDOUT_FALSE_POSITIVES: usize = 0;
+/// The independent holdout (16 texts found after the rest was built): 8/11 top-1 and 0/5
+/// false positives measured before any change; 10/11 and 0/5 after the entries of
+/// `explain/kb_clients.rs` (az's crash wording beside the ssh extension, a Python API
+/// mismatch inside az). Az.Accounts' expired token (11/11) is left out: its anchor
+/// would cost a third of the scan's throughput. Having been looked at, these texts are
+/// no longer unseen: the next holdout must be new texts again.
+const INDEPENDENT_TOP1: usize = 10;
+const INDEPENDENT_FALSE_POSITIVES: usize = 0;

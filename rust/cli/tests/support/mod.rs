@@ -113,6 +113,9 @@ impl Machine {
             .env_clear()
             .env("HOME", &self.home)
             .env("PATH", &self.bin)
+            // client.proxy-download never dials the internet from a test: a closed
+            // local port unless the test points it at a server of its own.
+            .env("SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET", "127.0.0.1:9")
             .stdin(Stdio::null());
         for (k, v) in &self.env {
             cmd.env(k, v);

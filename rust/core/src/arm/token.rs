@@ -21,6 +21,34 @@ pub struct TokenClaims {
     pub expires: Option<u64>,
     /// `aud` (the first one when it is a list).
     pub audience: Option<String>,
+    /// What kind of principal signed in, from the claims that tell them apart.
+    pub identity: Identity,
+}
+
+/// The kind of principal a token was issued to. Only a user can get a Microsoft Entra
+/// SSH certificate, so the doctor needs to tell these apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Identity {
+    /// A person: a delegated token (`scp`, or a user name claim).
+    User,
+    /// An application (service principal): `idtyp` `app`, or no user and no `scp`.
+    ServicePrincipal,
+    /// A managed identity: an app token naming its Azure resource (`xms_mirid`).
+    ManagedIdentity,
+    /// The claims say neither.
+    #[default]
+    Unknown,
+}
+
+impl Identity {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Identity::User => "a user",
+            Identity::ServicePrincipal => "a service principal",
+            Identity::ManagedIdentity => "a managed identity",
+            Identity::Unknown => "an identity of unknown kind",
+        }
+    }
 }
 
 /// Why a token's claims could not be read. The Display never contains the token.
@@ -100,7 +128,32 @@ pub fn claims(token: &str) -> Result<TokenClaims, TokenError> {
         user,
         expires,
         audience,
+        identity: identity(&text),
     })
+}
+
+/// Managed identity tokens are app tokens that also name the Azure resource holding the
+/// identity (`xms_mirid`); v2 tokens say `idtyp`; v1 app tokens carry no `scp` and no
+/// user name.
+fn identity(text: &dyn Fn(&str) -> Option<String>) -> Identity {
+    if text("xms_mirid").is_some() {
+        return Identity::ManagedIdentity;
+    }
+    match text("idtyp").as_deref() {
+        Some("app") => return Identity::ServicePrincipal,
+        Some("user") => return Identity::User,
+        _ => {}
+    }
+    let named = ["upn", "unique_name", "preferred_username"]
+        .iter()
+        .any(|k| text(k).is_some());
+    if named || text("scp").is_some() {
+        Identity::User
+    } else if text("appid").or_else(|| text("azp")).is_some() {
+        Identity::ServicePrincipal
+    } else {
+        Identity::Unknown
+    }
 }
 
 /// True when the token has expired: `now_unix >= exp + skew_seconds`. The skew

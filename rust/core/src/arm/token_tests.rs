@@ -27,6 +27,7 @@ fn reads_a_user_token() {
             user: Some("alice@contoso.com".into()),
             expires: Some(1_900_000_000),
             audience: Some("https://management.azure.com/".into()),
+            identity: Identity::User,
         }
     );
     assert_eq!(claims(&format!("  Bearer {t}\n")).unwrap(), c);
@@ -148,4 +149,39 @@ fn unix_times_read_as_utc() {
     assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
     assert_eq!(utc_text(1_795_464_000), "2026-11-23T20:00:00Z");
     assert_eq!(utc_text(4_102_444_799), "2099-12-31T23:59:59Z");
+}
+
+/// Claims shaped like the tokens Entra ID issues to each kind of principal (ARM
+/// audience; v1 app tokens carry `appid` and no `scp`, managed identities add
+/// `xms_mirid`).
+#[test]
+fn the_kind_of_principal_comes_from_the_claims_that_tell_them_apart() {
+    let mi = "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1";
+    let cases = [
+        (
+            json!({"upn": "ada@contoso.com", "scp": "user_impersonation"}),
+            Identity::User,
+        ),
+        (
+            json!({"unique_name": "live.com#ada@outlook.com"}),
+            Identity::User,
+        ),
+        (json!({"idtyp": "user", "oid": "o"}), Identity::User),
+        (
+            json!({"appid": "a", "idtyp": "app", "oid": "o"}),
+            Identity::ServicePrincipal,
+        ),
+        (
+            json!({"appid": "a", "oid": "o", "roles": []}),
+            Identity::ServicePrincipal,
+        ),
+        (
+            json!({"appid": "a", "idtyp": "app", "xms_mirid": mi}),
+            Identity::ManagedIdentity,
+        ),
+        (json!({"oid": "o"}), Identity::Unknown),
+    ];
+    for (body, want) in cases {
+        assert_eq!(claims(&jwt(&body)).unwrap().identity, want, "{body}");
+    }
 }

@@ -299,6 +299,7 @@ pub static SYMPTOMS: &[Symptom] = &[
             "server.entra-login",
             "server.sshd-config",
             "client.openssh",
+            "client.sign-in-broker",
         ],
     },
     Symptom {

@@ -4,6 +4,7 @@
 pub use crate::check::*;
 
 pub mod az_extension;
+pub mod azure_entra_identity;
 pub mod azure_entra_login;
 pub mod azure_live_probe;
 pub mod azure_machine;
@@ -12,6 +13,8 @@ pub mod azure_provider;
 pub mod azure_relay_credentials;
 pub mod azure_service_config;
 pub mod azure_sign_in;
+pub mod client_proxy_download;
+pub mod client_sign_in_broker;
 pub mod openssh;
 pub mod proxy_binary;
 pub mod proxy_file;

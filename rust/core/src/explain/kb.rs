@@ -86,8 +86,14 @@ pub(super) const SSH_CONTEXT: &[&str] = &[
 
 /// Every entry: the ones taken from the guides and the clients' code first, then the
 /// ones found in what users really paste ([`super::kb_real`]).
-pub static ENTRIES: LazyLock<Vec<Entry>> =
-    LazyLock::new(|| [FROM_GUIDES, super::kb_real::FROM_REAL_REPORTS].concat());
+pub static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+    [
+        FROM_GUIDES,
+        super::kb_real::FROM_REAL_REPORTS,
+        super::kb_clients::FROM_CLIENT_MACHINERY,
+    ]
+    .concat()
+});
 
 const FROM_GUIDES: &[Entry] = &[
     // ---- client-binaries-not-found -------------------------------------------------
@@ -539,7 +545,7 @@ const FROM_GUIDES: &[Entry] = &[
         id: "arch-unsupported-sic",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.95,
-        anchors: &["unsuported"],
+        anchors: &["unsu"],
         template: r"Unsuported architecture: {platform} is not currently supported",
         ..BASE
     },
@@ -548,7 +554,7 @@ const FROM_GUIDES: &[Entry] = &[
         id: "arch-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.9,
-        anchors: &["unsupported"],
+        anchors: &["unsu"],
         template: r"Unsupported architecture: {platform} is not currently supported",
         ..BASE
     },
@@ -557,7 +563,7 @@ const FROM_GUIDES: &[Entry] = &[
         id: "os-unsupported-sic",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.9,
-        anchors: &["unsuported"],
+        anchors: &["unsu"],
         template: r"Unsuported OS: {platform} platform is not currently supported",
         ..BASE
     },
@@ -566,7 +572,7 @@ const FROM_GUIDES: &[Entry] = &[
         id: "darwin-386-unsupported",
         diagnosis: "proxy-architecture-unsupported",
         confidence: 0.95,
-        anchors: &["unsupported"],
+        anchors: &["unsu"],
         template: r"Unsupported Darwin OS with 386 architecture.",
         ..BASE
     },

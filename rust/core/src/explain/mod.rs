@@ -31,6 +31,7 @@ mod anchors;
 mod clean;
 mod compile;
 pub mod kb;
+mod kb_clients;
 mod kb_real;
 mod order;
 mod utf16;

@@ -150,6 +150,20 @@ pub(super) const REAL_SAMPLES: &[(&str, &str)] = &[
         "aad-certhandler-not-certificate",
         "aad_certhandler[2345]: The public key is of type ssh-rsa, not a certificate.",
     ),
+    // explain/kb_clients.rs: the clients' machinery (samples rendered from az core's own
+    // wording, not the holdout's texts).
+    (
+        "az-unexpected-error",
+        "PS C:\\> az ssh config --file C:\\Users\\alice\\az_ssh_config\\config\nThe command failed with an unexpected error. Here is the traceback:\n'NoneType' object is not subscriptable",
+    ),
+    (
+        "az-unexpected-error",
+        "az ssh arc -g rg1 -n vm1\nThe command failed with an unexpected error. Here is the traceback:\n[Errno 22] Invalid argument",
+    ),
+    (
+        "az-python-api-mismatch",
+        "  File \"/opt/az/lib/python3.12/site-packages/knack/cli.py\", line 233, in invoke\nTypeError: get_token() got an unexpected keyword argument 'data'",
+    ),
 ];
 
 /// (entry id, key, value): what the samples above must yield.

@@ -197,6 +197,51 @@ add('neg-vm-extension', None, 'https://learn.microsoft.com/troubleshoot/azure/az
     "Code=\"VMExtensionProvisioningError\"\nMessage=\"CSE failed with 'VMExtensionError_K8SAPIServerConnFail'. Agents are unable to establish connection to Kubernetes API server.\"")
 
 
+
+# ---- Independent holdout (issue 13, second round) ----------------------------------
+# Sixteen texts found afterwards with the search tools (issue threads and Q&A), copied
+# as their reporters pasted them, and measured once before any change to the knowledge
+# base. They are always held out (never tuned on) and scored on their own.
+INDEPENDENT = []
+
+
+def held(id, expect, source, kind, text):
+    INDEPENDENT.append({'id': id, 'expect': expect, 'source': source, 'kind': kind, 'text': text})
+
+
+held('ind-ext-get-msal-token', 'ssh-extension-broken', 'https://github.com/Azure/azure-cli-extensions/issues/4061', 'excerpt',
+     "The command failed with an unexpected error. Here is the traceback:\n'Profile' object has no attribute 'get_msal_token'\nTraceback (most recent call last):\n  File \"/usr/lib64/az/lib/python3.6/site-packages/knack/cli.py\", line 231, in invoke\n    cmd_result = self.invocation.execute(args)\n  File \"/usr/lib64/az/lib/python3.6/site-packages/azure/cli/core/commands/__init__.py\", line 657, in execute\n    raise ex\n  File \"/home/joanna.schrap@cobase.local/.azure/cliextensions/ssh/azext_ssh/custom.py\", line 22, in ssh_vm")
+held('ind-ext-claims-challenge', 'ssh-extension-broken', 'https://github.com/Azure/azure-cli-extensions/issues/3975', 'excerpt',
+     "request() got an unexpected keyword argument 'claims_challenge'\nTraceback (most recent call last):\npython3/dist-packages/knack/cli.py, ln 233, in invoke\n    cmd_result = self.invocation.execute(args)\ncli/core/commands/__init__.py, ln 659, in execute\n    raise ex\n...\ndist-packages/msal/oauth2cli/oauth2.py, ln 235, in _obtain_token\n    resp = (post or self._http_client.post)(\npython3/dist-packages/requests/sessions.py, ln 590, in post\n    return self.request('POST', url, data=data, json=json, **kwargs)\nTypeError: request() got an unexpected keyword argument 'claims_challenge'")
+held('ind-ext-public-ip-keyerror', 'ssh-extension-broken', 'https://github.com/Azure/azure-cli-extensions/issues/6195', 'excerpt',
+     "The command failed with an unexpected error. Here is the traceback:\n'publicIPAddress'\nTraceback (most recent call last):\n  File \"/usr/lib64/az/lib/python3.9/site-packages/knack/cli.py\", line 233, in invoke\n    cmd_result = self.invocation.execute(args)\n  File \"/usr/lib64/az/lib/python3.9/site-packages/azure/cli/core/commands/command_operation.py\", line 121, in handler\n    return op(**command_args)\n  File \"/usr/lib/python3.9/site-packages/azure-cli-extensions/ssh/azext_ssh/custom.py\", line 66, in")
+held('ind-ext-config-winerror-123', 'ssh-extension-broken', 'https://github.com/Azure/azure-cli-extensions/issues/4119', 'excerpt',
+     "The command failed with an unexpected error. Here is the traceback:\n[WinError 123] The filename, directory name, or volume label syntax is incorrect: 'C:\\\\az_ssh_config\\\\*'\nTraceback (most recent call last):\n  File \"D:\\a\\1\\s\\build_scripts\\windows\\artifacts\\cli\\Lib\\site-packages\\knack/cli.py\", line 231, in invoke\n  File \"D:\\a\\1\\s\\build_scripts\\windows\\artifacts\\cli\\Lib\\site-packages\\azure/cli/core/commands/__init__.py\", line 657, in execute")
+held('ind-ssh-vm-refresh-inactive', 'not-signed-in', 'https://github.com/Azure/azure-cli-extensions/issues/4611', 'excerpt',
+     "The command failed with an unexpected error. Here is the traceback:\nGet Token request returned http error: 400 and server response: {\"error\":\"invalid_grant\",\"error_description\":\"AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2021-11-07T15:33:50.2272016Z and was inactive for 90.00:00:00.\\r\\nTrace ID: c3312c26-f395-4027-8ae0-278146bf2f00\\r\\nCorrelation ID: a08e5af8-a9b1-43ab-9276-56a04c7f8341\\r\\nTimestamp: 2022-04-01 10:23:15Z\",\"error_codes\":[700082],\"timestamp\":\"2022-04-01 10:23:15Z\",\"error_uri\":\"https://login.microsoftonline.com/error?code=700082\"}\nTraceback (most recent call last):\n  File \"D:\\a\\1\\s\\build_scripts\\windows\\artifacts\\cli\\Lib\\site-packages\\knack/cli.py\", line 231, in invoke")
+held('ind-ari-inactivity', 'not-signed-in', 'https://github.com/microsoft/ARI/issues/10', 'verbatim',
+     "Credentials have expired due to inactivity please run az login.\n\nERROR: AADSTS700082: The refresh token has expired due to inactivity.")
+held('ind-azps-token-expiry', 'not-signed-in', 'https://github.com/Azure/azure-powershell/issues/13504', 'verbatim',
+     "Get-AzSubscription: The access token expiry UTC time '11/13/2020 7:42:16 AM' is earlier than current UTC time '11/13/2020 8:38:15 AM'.")
+held('ind-arcbox-concise-not-found', 'machine-not-found', 'https://github.com/microsoft/azure_arc/issues/3254', 'verbatim',
+     "Get-AzConnectedMachine_Get: C:\\ArcBox\\ArcServersLogonScript.ps1:261\nLine |\n 261 |          $ArcServer = Get-AzConnectedMachine -Name $SQLvmName -Resourc \u2026\n     |          ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n     | The Resource 'Microsoft.HybridCompute/machines/ArcBox-SQL' under resource group 'ArcRG' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+held('ind-bastion-cert-too-open', 'private-key-permissions', 'https://github.com/Azure/azure-cli-extensions/issues/6408', 'verbatim',
+     "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nPermissions 0644 for '/tmp/aadsshcert23cd5o7q/id_rsa' are too open.\nIt is required that your private key files are NOT accessible by others.\nThis private key will be ignored.")
+held('ind-docs-aad-publickey', 'ssh-auth-refused', 'https://github.com/MicrosoftDocs/azure-docs/issues/90087', 'excerpt',
+     "<user>@<domain>@<vm-ip-address>: Permission denied (publickey).\ncli.azext_ssh.ssh_utils: Running ssh command ssh <user>@<domain>@<vm-ip-address> -i /tmp/aadsshcertam2xmar5/id_rsa -o CertificateFile=\"/tmp/aadsshcertam2xmar5/id_rsa.pub-aadcert.pub\" -v\nOpenSSH_7.6p1 Ubuntu-4ubuntu0.6, OpenSSL 1.0.2n  7 Dec 2017")
+held('ind-vscode-keygen-not-recognized', 'client-binaries-not-found', 'https://github.com/microsoft/vscode-azurevirtualmachines/issues/95', 'verbatim',
+     "Command \"ssh-keygen -t rsa -b 4096 -f \"C:\\Users\\fivei\\.ssh\\azure_uxtest_rsa\" -N \"\"\" failed with exit code \"1\": \n'ssh-keygen' is not recognized as an internal or external command, operable program or batch file.")
+held('ind-neg-pam-aad-closed', None, 'https://github.com/aad-for-linux/pam_aad/issues/33', 'verbatim',
+     "(test@172.21.48.235) Please use this one-time passcode (OTP) to sign in to your account: INC8YYL2H\n\nEnter the code at https://aka.ms/devicelogin.\ndebug3: send packet: type 61\nConnection closed by 172.21.48.235 port 22")
+held('ind-neg-proxychains-closed', None, 'https://github.com/rofl0r/proxychains-ng/issues/319', 'verbatim',
+     "[proxychains] config file found: /etc/proxychains4.conf\n[proxychains] preloading /usr/lib/x86_64-linux-gnu/libproxychains.so.4\n[proxychains] DLL init: proxychains-ng 4.12\n[proxychains] Strict chain  ...  127.0.0.1:7891  ...  45.32.137.160:22200  ...  OK\nssh_exchange_identification: Connection closed by remote host")
+held('ind-neg-tunnelrelay-ip', None, 'https://github.com/OfficeDev/microsoft-teams-tunnelrelay/issues/36', 'excerpt',
+     "Error - TunnelRelay.Windows.MainWindow - Failed to establish connection to Azure RelayException - Microsoft.Azure.Relay.AuthorizationFailedException: Generic: Ip has been prevented to connect to the endpoint.\\n           For more information see:\\n           Virtual Network service endpoints:\\n              Service Bus: https://go.microsoft.com/fwlink/?linkid=2044235")
+held('ind-neg-liveshare-relay', None, 'https://github.com/microsoft/live-share/issues/795', 'excerpt',
+     "[2018-11-14 12:19:40.667 Agent E] Relay server exception - Exception: Microsoft.Azure.Relay.RelayException: BadRequest: This endpoint is only for web-socket requests. TrackingId:2f100bce-70dd-44a3-a54d-b5b972f2be95, Address:sb://vsls-prod-ins-euw-private-relay.servicebus.windows.net/481bcdf4dd0d43fb6dc409c02062876f1ac4--245890c4-b72a-48eb-ba5c-ba3bc3dbf660, Timestamp:2018/11/14 12:19:40 ---> System.Net.WebSockets.WebSocketException: The server returned status code '400 This endpoint is only for web-socket requests' when status code '101' was expected.")
+held('ind-neg-azcmagent-endpoints', None, 'https://github.com/Azure/Azure-Sentinel/issues/13955', 'verbatim',
+     "time=\"2026-03-31T11:42:29+01:00\" level=fatal msg=\"required endpoints unavailable: https://gbl.his.arc.azure.com/ (error: Get \\\"https://gbl.his.arc.azure.com/connectivitytest\\\": remote error: tls: handshake failure), https://agentserviceapi.guestconfiguration.azure.com/ (error: Get \\\"https://agentserviceapi.guestconfiguration.azure.com\\\": remote error: tls: handshake failure), https://pas.windows.net/ (error: Get \\\"https://pas.windows.net\\\": EOF), https://management.azure.com/ (error: Get \\\"https://management.azure.com\\\": read tcp 172.21.112.60:49577->4.150.241.10:443: wsarecv: An existing connection was forcibly closed by the remote host.)\"")
+
 def fnv1a(s):
     h = 0xcbf29ce484222325
     for b in s.encode():
@@ -212,4 +257,10 @@ with out.open('w') as f:
         ids.add(row['id'])
         row['holdout'] = fnv1a(row['id']) % 3 == 0
         f.write(json.dumps(row, ensure_ascii=False) + '\n')
-print(len(C), 'texts,', sum(r['holdout'] for r in C), 'held out,', sum(r['expect'] is None for r in C), 'negatives')
+    for row in INDEPENDENT:
+        assert row['id'] not in ids, row['id']
+        ids.add(row['id'])
+        row['holdout'] = True
+        row['independent'] = True
+        f.write(json.dumps(row, ensure_ascii=False) + '\n')
+print(len(C) + len(INDEPENDENT), 'texts,', sum(r['holdout'] for r in C + INDEPENDENT), 'held out,', sum(r['expect'] is None for r in C + INDEPENDENT), 'negatives')
