@@ -1,7 +1,7 @@
 """Every example the user is shown, found where the user reads it, and turned into a
 command line against the ARM stand-in: the az help (python/azext_ssh_troubleshoot/_help.py,
 YAML, as az renders it, the `az ssh troubleshoot` alias included) and the command lines in
-the fenced blocks of README.md and python/README.md.
+the fenced blocks of README.md, python/README.md, bench/README.md and docs/*.md.
 
 An example is (where, command, summary): `where` says which document, `command` is the
 text as printed there (a README line without its trailing comment), `summary` is what the
@@ -21,7 +21,9 @@ from az_support import REPO, RG, SUB, VM
 Example = namedtuple('Example', 'where command summary')
 
 HELP_FILE = REPO / 'python' / 'azext_ssh_troubleshoot' / '_help.py'
-READMES = (REPO / 'README.md', REPO / 'python' / 'README.md')
+# The README, the az extension's, and the documents the README sends readers to.
+READMES = (REPO / 'README.md', REPO / 'python' / 'README.md', REPO / 'bench' / 'README.md',
+           *sorted((REPO / 'docs').glob('*.md')))
 # A line of a fenced block is an example when it is a command (it starts with a command
 # word, after a `$ ` prompt in a transcript) and runs one of our commands or the az
 # command we diagnose (installation lines with our artifacts' names included).

@@ -1,4 +1,4 @@
-"""Every example the user is shown (az help, README.md, python/README.md) runs against the
+"""Every example the user is shown (az help, README.md, python/README.md, bench/README.md, docs/*.md) runs against the
 ARM stand-in and does what its text says (issue 18, item 5, for the az host and the
 READMEs). Each example is either run (RUN, with the check of what its summary promises)
 or listed in NOT_RUN with the reason; a new example that is neither fails the first test.
