@@ -112,7 +112,8 @@ Import-Module '$script:ModulePath'
         $lines[1] | Should -Be 'True'
         $lines[2] | Should -Be 'True'
         $lines[3] | Should -Be 'SshTroubleshoot.Report'
-        Test-Path -LiteralPath $cache | Should -BeFalse
+        # The shim is not compiled into the cache (the feedback provider, 7.4+, may be).
+        @(Get-ChildItem -Path $cache -Filter 'SshTroubleshoot.Native-*' -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
     It 'without the compiled shim, compiles the source once into the per-user cache' {
