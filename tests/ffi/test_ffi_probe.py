@@ -14,6 +14,7 @@ import ctypes
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -75,7 +76,10 @@ def request(standin, token, home, port, **extra):
     document = {"schemaVersion": 1, "command": "diagnose", "client": "azure-cli",
                 "target": {"subscription": SUB, "resourceGroup": RG, "name": VM}, "port": port,
                 "azure": {"armEndpoint": standin.url, "accessToken": token, "caBundle": standin.ca_bundle},
-                "environment": {"HOME": str(home)}}
+                # The proxy-download check (az's proxy is not there yet) dials the stand-in,
+                # trusted as az would trust it, never the internet.
+                "environment": {"HOME": str(home), "REQUESTS_CA_BUNDLE": standin.ca_bundle,
+                                "SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET": urlsplit(standin.url).netloc}}
     document.update(extra)
     return json.dumps(document).encode()
 
