@@ -208,7 +208,10 @@ def test_tls_to_arm_from_the_root_matches_the_host(root, homes, standin, unpacke
     assert azure(there), there
     assert all(f["status"] == "pass" for f in azure(there)), json.dumps(azure(there), indent=1)
     assert azure(there) == azure(here) == azure(built_here)
-    assert_same_report(there, here, [(inside_home, "<home>")], [(str(host_home), "<home>")])
+    # The trusted bundle is named in the evidence of the checks that dial out (the proxy
+    # download's): a path of each machine's own.
+    assert_same_report(there, here, [("/tmp/" + bundle.name, "<ca-bundle>"), (inside_home, "<home>")],
+                       [(standin.ca_bundle, "<ca-bundle>"), (str(host_home), "<home>")])
 
 
 def free_port():
