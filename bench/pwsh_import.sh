@@ -4,8 +4,11 @@
 # N sessions, wall and CPU time (on a loaded machine the wall time mostly measures
 # waiting for a core; the CPU time does not):
 #
-#   shipped shim      the module as powershell/build.sh assembles it with mcs: the C# shim
-#                     compiled (bin/SshTroubleshoot.Native.dll), the scripts inlined
+#   shipped, first    the module as powershell/build.sh assembles it with mcs: the C# shim
+#                     compiled (bin/SshTroubleshoot.Native.dll), the scripts inlined; an
+#                     empty per-user cache, so PowerShell 7.4+ compiles the feedback provider
+#   shipped, later    the same, the feedback provider loaded from the per-user cache:
+#                     every import after the first on a machine
 #   source, first     without that DLL, empty per-user cache: Add-Type compiles the shim
 #   source, later     without that DLL, the cached shim loaded
 #   empty module      a manifest and a one-function .psm1: PowerShell's own floor for
@@ -47,6 +50,8 @@ started=$EPOCHREALTIME
 "$pwsh_bin" -NoProfile -NonInteractive -Command 'exit'
 bare=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
 for _ in $(seq "$runs"); do
+    rm -rf "$cache"
+    add shipped_first "$module"
     add shipped "$module"
     rm -rf "$cache"
     add first "$work/source/SshTroubleshoot"
@@ -55,7 +60,8 @@ for _ in $(seq "$runs"); do
 done
 row() { printf '%-36s median %5s ms wall (%s), %5s ms CPU (%s)\n' "$1" \
     "$(printf '%s\n' ${wall[$2]} | median)" "${wall[$2]% }" "$(printf '%s\n' ${cpu[$2]} | median)" "${cpu[$2]% }"; }
-row 'shipped shim (release module):' shipped
+row 'shipped, first (compiles feedback):' shipped_first
+row 'shipped, later (the release module):' shipped
 row 'source, first (compiles the shim):' first
 row 'source, later (cached shim):' later
 row 'empty module (PowerShell floor):' empty
