@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::catalogue::{self, Vars};
 use crate::env::HostEnv;
-use crate::model::{Evidence, FixImpact, FixOffer, Remedy, Request, Status};
+use crate::model::{DiagnosisId, Evidence, FixImpact, FixOffer, Remedy, Request, Status};
 
 /// Everything a check may read: the request and the local environment.
 pub struct Context {
@@ -66,7 +66,7 @@ pub struct OfferedFix {
 /// What a check saw. The engine adds id, title and timing.
 pub struct Outcome {
     pub status: Status,
-    pub diagnosis: Option<&'static str>,
+    pub diagnosis: Option<DiagnosisId>,
     pub summary: String,
     pub evidence: Evidence,
     pub remedy: Option<Remedy>,
@@ -99,7 +99,7 @@ impl Outcome {
     /// A problem: `status` fail or warn, with the catalogue's remedy filled with `vars`.
     pub fn problem(
         status: Status,
-        diagnosis: &'static str,
+        diagnosis: DiagnosisId,
         summary: impl Into<String>,
         vars: &Vars,
     ) -> Outcome {
@@ -147,7 +147,7 @@ pub trait Check: Send + Sync {
     fn id(&self) -> &'static str;
     fn title(&self) -> &'static str;
     /// Catalogue ids this check can report.
-    fn diagnoses(&self) -> &'static [&'static str];
+    fn diagnoses(&self) -> &'static [DiagnosisId];
     /// Checks that must have passed (or warned); otherwise this one is skipped with
     /// `blockedBy`.
     fn requires(&self) -> &'static [&'static str] {

@@ -136,7 +136,7 @@ pub(crate) fn bearing_on(
         .collect();
     let wanted: BTreeSet<&str> = checks
         .iter()
-        .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d)))
+        .filter(|c| c.diagnoses().iter().any(|d| matched.contains(d.as_str())))
         .map(|c| c.id())
         .collect();
     with_dependencies(checks, &wanted)
@@ -191,9 +191,7 @@ pub(crate) fn explain_text(text: &str, request: &Request) -> Vec<Explained> {
                     .or_insert_with(|| port.to_string());
             }
             let symptom = catalogue::symptom(m.diagnosis);
-            let title = catalogue::diagnosis(m.diagnosis)
-                .map_or(m.diagnosis, |d| d.title)
-                .to_string();
+            let title = catalogue::entry(m.diagnosis).title.to_string();
             Explained {
                 diagnosis: m.diagnosis.to_string(),
                 title,

@@ -405,7 +405,7 @@ fn finding(check: &dyn Check, mut outcome: Outcome, duration_ms: u64) -> Box<Fin
         title: check.title().to_string(),
         status: outcome.status,
         diagnosis: if is_problem {
-            outcome.diagnosis.map(str::to_string)
+            outcome.diagnosis.map(String::from)
         } else {
             None
         },

@@ -230,8 +230,7 @@ fn catalogue_report(request: &Request, checks: &[Arc<dyn Check>]) -> Report {
             docs: c
                 .diagnoses()
                 .first()
-                .and_then(|d| catalogue::diagnosis(d))
-                .map_or("", |d| d.docs)
+                .map_or("", |d| catalogue::entry(*d).docs)
                 .into(),
         })
         .collect();

@@ -3,6 +3,7 @@
 //! thread of its own behind. One test function, so no other test's threads are
 //! counted with it.
 
+use ssh_troubleshoot_core::model::DiagnosisId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -164,7 +165,7 @@ impl Check for SleepCheck {
     fn title(&self) -> &'static str {
         "sleeps"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[]
     }
     fn timeout(&self) -> Duration {

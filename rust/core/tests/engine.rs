@@ -1,6 +1,7 @@
 //! The engine with checks that misbehave on purpose: panics, hangs, errors, failed
 //! dependencies and a deadline shorter than the slowest check.
 
+use ssh_troubleshoot_core::model::DiagnosisId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,8 +32,8 @@ impl Check for Probe {
     fn title(&self) -> &'static str {
         self.id
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["client-binaries-not-found"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::ClientBinariesNotFound]
     }
     fn requires(&self) -> &'static [&'static str] {
         self.requires
@@ -48,7 +49,7 @@ impl Check for Probe {
             Behaviour::Pass => Ok(Outcome::pass("fine")),
             Behaviour::Fail => Ok(Outcome::problem(
                 Status::Fail,
-                "client-binaries-not-found",
+                DiagnosisId::ClientBinariesNotFound,
                 "broken",
                 &Default::default(),
             )),
@@ -245,7 +246,7 @@ fn nothing_starts_after_the_deadline() {
         fn title(&self) -> &'static str {
             "t.reader"
         }
-        fn diagnoses(&self) -> &'static [&'static str] {
+        fn diagnoses(&self) -> &'static [DiagnosisId] {
             &[]
         }
         fn after(&self) -> &'static [&'static str] {
@@ -285,7 +286,7 @@ impl Check for Busy {
     fn title(&self) -> &'static str {
         self.id
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[]
     }
     fn requires(&self) -> &'static [&'static str] {

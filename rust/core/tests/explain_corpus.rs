@@ -69,7 +69,7 @@ fn answer(text: &str) -> (Option<&'static str>, bool) {
     let diagnosed = found
         .iter()
         .any(|m| catalogue::symptom(m.diagnosis).is_none());
-    (found.first().map(|m| m.diagnosis), diagnosed)
+    (found.first().map(|m| m.diagnosis.as_str()), diagnosed)
 }
 
 fn score(rows: &[&Row], verbose: bool) -> Score {

@@ -11,7 +11,7 @@ fn explain_holds(input: &[u8]) -> Vec<&'static str> {
         assert!(m.offset <= input.len(), "{m:?}");
         assert!((0.0..=1.0).contains(&m.confidence));
     }
-    found.iter().map(|m| m.diagnosis).collect()
+    found.iter().map(|m| m.diagnosis.as_str()).collect()
 }
 
 /// fuzz target `explain`: UTF-16 text whose proxy path ran on into CJK characters (odd

@@ -65,7 +65,7 @@ impl Check for ResourceNode {
     fn title(&self) -> &'static str {
         "Resource lookup"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [crate::model::DiagnosisId] {
         &[]
     }
     fn after(&self) -> &'static [&'static str] {
@@ -286,7 +286,7 @@ impl Check for ArmRead {
     fn title(&self) -> &'static str {
         self.id
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [crate::model::DiagnosisId] {
         &[]
     }
     fn after(&self) -> &'static [&'static str] {

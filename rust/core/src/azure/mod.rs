@@ -196,7 +196,7 @@ impl Check for ClientNode {
     fn title(&self) -> &'static str {
         "ARM client"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [crate::model::DiagnosisId] {
         &[]
     }
     fn hidden(&self) -> bool {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Shell, ShellCommand};
+use crate::model::{DiagnosisId, Shell, ShellCommand};
 
 mod remedy;
 
@@ -25,7 +25,7 @@ pub enum Area {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Diagnosis {
-    pub id: &'static str,
+    pub id: DiagnosisId,
     pub title: &'static str,
     pub area: Area,
     pub docs: &'static str,
@@ -35,9 +35,9 @@ pub struct Diagnosis {
 }
 
 macro_rules! diag {
-    ($id:literal, $title:literal, $area:ident, $docs:expr, $rank:literal) => {
+    ($id:ident, $title:literal, $area:ident, $docs:expr, $rank:literal) => {
         Diagnosis {
-            id: $id,
+            id: DiagnosisId::$id,
             title: $title,
             area: Area::$area,
             docs: $docs,
@@ -48,140 +48,140 @@ macro_rules! diag {
 
 pub static DIAGNOSES: &[Diagnosis] = &[
     diag!(
-        "client-binaries-not-found",
+        ClientBinariesNotFound,
         "Unable to locate client binaries",
         Client,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#unable-to-locate-client-binaries",
         20
     ),
     diag!(
-        "arcproxy-version-mismatch",
+        ArcproxyVersionMismatch,
         "Azure PowerShell module version mismatch",
         Client,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#azure-powershell-module-version-mismatch",
         10
     ),
     diag!(
-        "arcproxy-not-installed",
+        ArcproxyNotInstalled,
         "Az.Ssh.ArcProxy not installed",
         Client,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#azsssharcproxy-not-installed",
         15
     ),
     diag!(
-        "proxy-permission-denied",
+        ProxyPermissionDenied,
         "User doesn't have permissions to execute proxy",
         Client,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#user-doesnt-have-permissions-to-execute-proxy",
         20
     ),
     diag!(
-        "post-preview-reconfiguration",
+        PostPreviewReconfiguration,
         "Unable to connect after the public preview",
         Server,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#unable-to-connect-after-the-public-preview",
         30
     ),
     diag!(
-        "ssh-traffic-not-allowed",
+        SshTrafficNotAllowed,
         "SSH traffic not allowed on the server",
         Server,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#ssh-traffic-not-allowed-on-the-server",
         40
     ),
     diag!(
-        "endpoint-creation-forbidden",
+        EndpointCreationForbidden,
         "Incorrect role assignments to enable SSH connectivity",
         Azure,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#incorrect-role-assignments-to-enable-ssh-connectivity",
         35
     ),
     diag!(
-        "connect-permission-missing",
+        ConnectPermissionMissing,
         "Incorrect role assignments to connect",
         Azure,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#incorrect-role-assignments-to-connect",
         50
     ),
     diag!(
-        "provider-not-registered",
+        ProviderNotRegistered,
         "HybridConnectivity RP not registered",
         Azure,
         "https://learn.microsoft.com/azure/azure-arc/servers/ssh-arc-troubleshoot#hybridconnectivity-rp-not-registered",
         5
     ),
     diag!(
-        "not-signed-in",
+        NotSignedIn,
         "No usable Azure sign-in",
         Azure,
         "https://learn.microsoft.com/cli/azure/authenticate-azure-cli",
         1
     ),
     diag!(
-        "machine-not-found",
+        MachineNotFound,
         "Arc-enabled server not found",
         Azure,
         OVERVIEW,
         8
     ),
     diag!(
-        "machine-disconnected",
+        MachineDisconnected,
         "Arc-enabled server is not connected",
         Azure,
         "https://learn.microsoft.com/azure/azure-arc/servers/troubleshoot-agent-onboard",
         12
     ),
     diag!(
-        "agent-outdated",
+        AgentOutdated,
         "Connected Machine agent older than 1.31",
         Server,
         "https://learn.microsoft.com/azure/azure-arc/servers/manage-agent#upgrade-the-agent",
         25
     ),
     diag!(
-        "entra-login-extension-missing",
+        EntraLoginExtensionMissing,
         "Microsoft Entra SSH login extension missing",
         Azure,
         OVERVIEW,
         45
     ),
     diag!(
-        "service-config-propagating",
+        ServiceConfigPropagating,
         "New SSH service configuration not live yet",
         Azure,
         OVERVIEW,
         60
     ),
     diag!(
-        "relay-listener-unavailable",
+        RelayListenerUnavailable,
         "The agent's relay listener is down",
         Server,
         "https://learn.microsoft.com/azure/azure-arc/servers/troubleshoot-agent-onboard",
         32
     ),
     diag!(
-        "relay-unreachable",
+        RelayUnreachable,
         "This machine cannot reach Azure Relay (*.servicebus.windows.net)",
         Client,
         "https://learn.microsoft.com/azure/azure-arc/servers/network-requirements#urls",
         31
     ),
     diag!(
-        "proxy-architecture-unsupported",
+        ProxyArchitectureUnsupported,
         "No SSH proxy for this OS and architecture",
         Client,
         OVERVIEW,
         12
     ),
     diag!(
-        "openssh-version-incompatible",
+        OpensshVersionIncompatible,
         "OpenSSH versions cannot use Entra certificates together",
         Client,
         "https://bugzilla.mindrot.org/show_bug.cgi?id=3351",
         40
     ),
     diag!(
-        "private-key-permissions",
+        PrivateKeyPermissions,
         "Key or certificate file permissions refused by ssh",
         Client,
         "https://learn.microsoft.com/windows-server/administration/openssh/openssh-server-configuration",
@@ -189,63 +189,63 @@ pub static DIAGNOSES: &[Diagnosis] = &[
     ),
     // Beyond the contract's first set.
     diag!(
-        "local-user-required",
+        LocalUserRequired,
         "Windows machines need a local user",
         Azure,
         OVERVIEW,
         44
     ),
     diag!(
-        "proxy-file-corrupt",
+        ProxyFileCorrupt,
         "SSH proxy file damaged or not a program",
         Client,
         OVERVIEW,
         18
     ),
     diag!(
-        "ssh-extension-missing",
+        SshExtensionMissing,
         "Azure CLI ssh extension missing or too old",
         Client,
         "https://learn.microsoft.com/cli/azure/ssh",
         14
     ),
     diag!(
-        "azssh-module-missing",
+        AzsshModuleMissing,
         "Az.Ssh PowerShell module missing",
         Client,
         "https://www.powershellgallery.com/packages/Az.Ssh",
         14
     ),
     diag!(
-        "entra-certificate-unavailable",
+        EntraCertificateUnavailable,
         "The signed-in identity cannot get a Microsoft Entra SSH certificate",
         Azure,
         "https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux",
         3
     ),
     diag!(
-        "ssh-extension-broken",
+        SshExtensionBroken,
         "Azure CLI ssh extension broken or not matching the CLI",
         Client,
         "https://learn.microsoft.com/cli/azure/azure-cli-extensions-overview",
         13
     ),
     diag!(
-        "entra-cert-too-open-wam",
+        EntraCertTooOpenWam,
         "Entra SSH certificate refused as too open (Windows sign-in broker)",
         Client,
         "https://learn.microsoft.com/cli/azure/authenticate-azure-cli-interactively",
         28
     ),
     diag!(
-        "resource-name-ambiguous",
+        ResourceNameAmbiguous,
         "More than one resource has this name",
         Azure,
         OVERVIEW,
         9
     ),
     diag!(
-        "proxy-download-blocked",
+        ProxyDownloadBlocked,
         "SSH proxy download blocked",
         Client,
         GUIDE,
@@ -253,14 +253,14 @@ pub static DIAGNOSES: &[Diagnosis] = &[
     ),
     // A symptom, not a cause: see [`SYMPTOMS`].
     diag!(
-        "ssh-auth-refused",
+        SshAuthRefused,
         "The server refused ssh's sign-in (a symptom: its cause is elsewhere)",
         Server,
         GUIDE,
         251
     ),
     diag!(
-        "ssh-connection-closed",
+        SshConnectionClosed,
         "ssh's connection ended (a symptom: its cause is elsewhere)",
         Client,
         GUIDE,
@@ -275,23 +275,23 @@ pub static DIAGNOSES: &[Diagnosis] = &[
 #[derive(Debug, Clone, Copy)]
 pub struct Symptom {
     /// A [`DIAGNOSES`] id (its title, docs and remedy) marked as a symptom.
-    pub id: &'static str,
+    pub id: DiagnosisId,
     /// Diagnosis ids, most frequent first.
-    pub likely_causes: &'static [&'static str],
+    pub likely_causes: &'static [DiagnosisId],
     /// Check ids whose results tell the causes apart.
     pub tell_apart: &'static [&'static str],
 }
 
 pub static SYMPTOMS: &[Symptom] = &[
     Symptom {
-        id: "ssh-auth-refused",
+        id: DiagnosisId::SshAuthRefused,
         likely_causes: &[
-            "connect-permission-missing",
-            "entra-login-extension-missing",
-            "openssh-version-incompatible",
-            "private-key-permissions",
-            "entra-cert-too-open-wam",
-            "local-user-required",
+            DiagnosisId::ConnectPermissionMissing,
+            DiagnosisId::EntraLoginExtensionMissing,
+            DiagnosisId::OpensshVersionIncompatible,
+            DiagnosisId::PrivateKeyPermissions,
+            DiagnosisId::EntraCertTooOpenWam,
+            DiagnosisId::LocalUserRequired,
         ],
         tell_apart: &[
             "azure.permissions",
@@ -303,15 +303,15 @@ pub static SYMPTOMS: &[Symptom] = &[
         ],
     },
     Symptom {
-        id: "ssh-connection-closed",
+        id: DiagnosisId::SshConnectionClosed,
         likely_causes: &[
-            "ssh-traffic-not-allowed",
-            "relay-listener-unavailable",
-            "post-preview-reconfiguration",
-            "agent-outdated",
-            "service-config-propagating",
-            "machine-disconnected",
-            "proxy-permission-denied",
+            DiagnosisId::SshTrafficNotAllowed,
+            DiagnosisId::RelayListenerUnavailable,
+            DiagnosisId::PostPreviewReconfiguration,
+            DiagnosisId::AgentOutdated,
+            DiagnosisId::ServiceConfigPropagating,
+            DiagnosisId::MachineDisconnected,
+            DiagnosisId::ProxyPermissionDenied,
         ],
         tell_apart: &[
             "azure.machine",
@@ -325,12 +325,21 @@ pub static SYMPTOMS: &[Symptom] = &[
     },
 ];
 
-pub fn symptom(id: &str) -> Option<&'static Symptom> {
+pub fn symptom(id: DiagnosisId) -> Option<&'static Symptom> {
     SYMPTOMS.iter().find(|s| s.id == id)
 }
 
+/// The catalogue entry of `id` (a test holds that every id has one).
+pub fn entry(id: DiagnosisId) -> &'static Diagnosis {
+    DIAGNOSES
+        .iter()
+        .find(|d| d.id == id)
+        .expect("every DiagnosisId has a catalogue entry (catalogue::tests)")
+}
+
+/// The catalogue entry named by its stable string (a request's or a report's text).
 pub fn diagnosis(id: &str) -> Option<&'static Diagnosis> {
-    DIAGNOSES.iter().find(|d| d.id == id)
+    DiagnosisId::parse(id).map(entry)
 }
 
 /// Values a remedy is filled with; missing ones render as `<name>`.

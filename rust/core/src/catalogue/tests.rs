@@ -1,6 +1,7 @@
 //! The catalogue's own invariants: ids, remedies, quoting.
 
 use super::*;
+use crate::model::DiagnosisId;
 
 #[test]
 fn every_diagnosis_has_a_specific_remedy_and_https_docs() {
@@ -32,7 +33,7 @@ fn remedy_fills_the_users_values() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let r = remedy("proxy-permission-denied", &vars);
+    let r = remedy(DiagnosisId::ProxyPermissionDenied, &vars);
     assert_eq!(
         r.commands[0].command,
         "chmod u+x '/home/a b/.clientsshproxy/sshProxy_linux_amd64_1_3_026973'"
@@ -46,7 +47,7 @@ fn remedy_fills_the_users_values() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let r = remedy("ssh-traffic-not-allowed", &vars);
+    let r = remedy(DiagnosisId::SshTrafficNotAllowed, &vars);
     assert!(r.commands[0].command.contains(
         "/subscriptions/0000/resourceGroups/rg1/providers/Microsoft.HybridCompute/machines/web01/"
     ));

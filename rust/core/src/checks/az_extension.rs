@@ -7,6 +7,7 @@ use semver::Version;
 
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Client, Status};
 use crate::platform::{self, Arch};
 
@@ -34,11 +35,11 @@ impl Check for AzSshExtension {
     fn title(&self) -> &'static str {
         "Azure CLI ssh extension"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "ssh-extension-missing",
-            "ssh-extension-broken",
-            "proxy-architecture-unsupported",
+            DiagnosisId::SshExtensionMissing,
+            DiagnosisId::SshExtensionBroken,
+            DiagnosisId::ProxyArchitectureUnsupported,
         ]
     }
     fn applies(&self, ctx: &Context) -> Applicability {
@@ -54,7 +55,7 @@ impl Check for AzSshExtension {
         if !ssh_dir.is_dir() {
             return Ok(Outcome::problem(
                 Status::Warn,
-                "ssh-extension-missing",
+                DiagnosisId::SshExtensionMissing,
                 format!("The ssh extension is not installed in {ext_dir}; az offers to install it the first time you run az ssh arc."),
                 &vars,
             )
@@ -79,7 +80,7 @@ impl Check for AzSshExtension {
             )),
             Some(v) if *v < MINIMUM => Outcome::problem(
                 Status::Fail,
-                "ssh-extension-missing",
+                DiagnosisId::SshExtensionMissing,
                 format!(
                     "The ssh extension is version {v}; SSH to Arc-enabled servers needs 2.0.0 or later."
                 ),
@@ -90,7 +91,7 @@ impl Check for AzSshExtension {
                 vars.insert("platform".into(), format!("{:?} arm64", env.os()));
                 Outcome::problem(
                     Status::Fail,
-                    "proxy-architecture-unsupported",
+                    DiagnosisId::ProxyArchitectureUnsupported,
                     format!(
                         "The ssh extension is version {v}, which has no arm64 proxy; 2.0.3 or later has one."
                     ),
@@ -105,7 +106,7 @@ impl Check for AzSshExtension {
                 } else {
                     Outcome::problem(
                         Status::Fail,
-                        "ssh-extension-broken",
+                        DiagnosisId::SshExtensionBroken,
                         format!(
                             "The ssh extension {v} needs {}, which is not installed beside it in {}; it fails as soon as az loads it.",
                             missing.join(", "),

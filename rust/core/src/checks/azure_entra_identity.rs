@@ -11,10 +11,11 @@ use crate::arm::token::{self, Identity};
 use crate::checks::azure_machine::target_vars;
 use crate::checks::azure_sign_in;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Client, Status};
 
 pub const ID: &str = "azure.entra-identity";
-const DIAGNOSIS: &str = "entra-certificate-unavailable";
+const DIAGNOSIS: DiagnosisId = DiagnosisId::EntraCertificateUnavailable;
 
 pub struct EntraIdentity;
 
@@ -34,7 +35,7 @@ impl Check for EntraIdentity {
     fn title(&self) -> &'static str {
         "Identity for Microsoft Entra login"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn requires(&self) -> &'static [&'static str] {

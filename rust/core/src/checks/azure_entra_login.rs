@@ -7,6 +7,7 @@ use crate::azure::facts::{EXTENSIONS, MACHINE};
 use crate::azure::{self, Fetched, need};
 use crate::checks::azure_machine::{self, target_vars};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 
 pub const ID: &str = "azure.entra-login";
@@ -20,8 +21,11 @@ impl Check for EntraLogin {
     fn title(&self) -> &'static str {
         "Microsoft Entra login"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["entra-login-extension-missing", "local-user-required"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[
+            DiagnosisId::EntraLoginExtensionMissing,
+            DiagnosisId::LocalUserRequired,
+        ]
     }
     fn requires(&self) -> &'static [&'static str] {
         &[azure_machine::ID]
@@ -54,7 +58,7 @@ impl Check for EntraLogin {
         if os.eq_ignore_ascii_case("windows") {
             return Ok(Outcome::problem(
                 Status::Fail,
-                "local-user-required",
+                DiagnosisId::LocalUserRequired,
                 format!(
                     "{name} runs Windows: SSH login with Microsoft Entra ID is not supported there; pass --local-user."
                 ),
@@ -78,7 +82,7 @@ impl Check for EntraLogin {
         }
         Ok(Outcome::problem(
             Status::Fail,
-            "entra-login-extension-missing",
+            DiagnosisId::EntraLoginExtensionMissing,
             format!("{name} has no AADSSHLoginForLinux extension, so Microsoft Entra login will be refused (Permission denied (publickey))."),
             &vars,
         )

@@ -13,6 +13,7 @@ use crate::checks::azure_relay_credentials::{self, RelayInfo};
 use crate::checks::proxy_file::ProxyToRun;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::checks::{proxy_binary, ps_proxy_binary};
+use crate::model::DiagnosisId;
 use crate::model::{Client, Status};
 use crate::probe::relay_proxy::{self, Ending, Launch, ProxyRun, SpawnFailure};
 use crate::{azure, explain};
@@ -42,16 +43,16 @@ impl Check for LiveProbe {
     fn title(&self) -> &'static str {
         "Live connection through the SSH proxy (probe)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "relay-unreachable",
-            "service-config-propagating",
-            "relay-listener-unavailable",
-            "ssh-traffic-not-allowed",
-            "proxy-permission-denied",
-            "proxy-architecture-unsupported",
-            "proxy-file-corrupt",
-            "arcproxy-not-installed",
+            DiagnosisId::RelayUnreachable,
+            DiagnosisId::ServiceConfigPropagating,
+            DiagnosisId::RelayListenerUnavailable,
+            DiagnosisId::SshTrafficNotAllowed,
+            DiagnosisId::ProxyPermissionDenied,
+            DiagnosisId::ProxyArchitectureUnsupported,
+            DiagnosisId::ProxyFileCorrupt,
+            DiagnosisId::ArcproxyNotInstalled,
         ]
     }
     fn requires(&self) -> &'static [&'static str] {
@@ -91,7 +92,7 @@ impl Check for LiveProbe {
         if let Some((diagnosis, summary)) = &proxy.problem {
             let mut o = Outcome::problem(
                 Status::Fail,
-                diagnosis,
+                *diagnosis,
                 format!("The proxy cannot start, so no connection can: {summary}"),
                 &vars,
             );
@@ -176,15 +177,17 @@ fn proxy_args(client: Client, port: Option<u16>) -> Vec<String> {
 }
 
 /// The hop a diagnosis of the proxy's failure points at.
-fn hop_of(diagnosis: &str) -> &'static str {
+fn hop_of(diagnosis: DiagnosisId) -> &'static str {
     match diagnosis {
-        "relay-unreachable" => hop::CLIENT_RELAY,
-        "service-config-propagating" => hop::RELAY,
-        "relay-listener-unavailable" => hop::RELAY_AGENT,
-        "ssh-traffic-not-allowed" | "post-preview-reconfiguration" => hop::AGENT_SSHD,
-        "proxy-permission-denied" | "proxy-architecture-unsupported" | "proxy-file-corrupt" => {
-            hop::CLIENT
+        DiagnosisId::RelayUnreachable => hop::CLIENT_RELAY,
+        DiagnosisId::ServiceConfigPropagating => hop::RELAY,
+        DiagnosisId::RelayListenerUnavailable => hop::RELAY_AGENT,
+        DiagnosisId::SshTrafficNotAllowed | DiagnosisId::PostPreviewReconfiguration => {
+            hop::AGENT_SSHD
         }
+        DiagnosisId::ProxyPermissionDenied
+        | DiagnosisId::ProxyArchitectureUnsupported
+        | DiagnosisId::ProxyFileCorrupt => hop::CLIENT,
         _ => hop::RELAY,
     }
 }
@@ -233,13 +236,13 @@ fn judge(ran: &ProxyRun, relay: &RelayInfo, vars: &Vars, bound: Duration) -> Out
         Ending::SpawnFailed { kind, detail } => match kind {
             SpawnFailure::PermissionDenied => Outcome::problem(
                 Status::Fail,
-                "proxy-permission-denied",
+                DiagnosisId::ProxyPermissionDenied,
                 format!("The proxy could not be started: {detail}."),
                 vars,
             ),
             SpawnFailure::ExecFormat => Outcome::problem(
                 Status::Fail,
-                "proxy-architecture-unsupported",
+                DiagnosisId::ProxyArchitectureUnsupported,
                 format!("The proxy is not a program this machine can run: {detail}."),
                 vars,
             ),
@@ -251,7 +254,7 @@ fn judge(ran: &ProxyRun, relay: &RelayInfo, vars: &Vars, bound: Duration) -> Out
         .evidence("hop", hop::CLIENT),
         Ending::NotSsh(_) => Outcome::problem(
             Status::Fail,
-            "ssh-traffic-not-allowed",
+            DiagnosisId::SshTrafficNotAllowed,
             format!("{ended}: something other than an SSH server answers on port {port} of {machine}."),
             vars,
         )

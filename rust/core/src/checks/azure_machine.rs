@@ -7,6 +7,7 @@ use crate::azure::facts::{MACHINE, RESOURCE, Resource};
 use crate::azure::{self, Fetched, need};
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome, azure_sign_in};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 
 pub const ID: &str = "azure.machine";
@@ -21,13 +22,13 @@ impl Check for Machine {
     fn title(&self) -> &'static str {
         "Arc-enabled server"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "machine-not-found",
-            "resource-name-ambiguous",
-            "machine-disconnected",
-            "agent-outdated",
-            "connect-permission-missing",
+            DiagnosisId::MachineNotFound,
+            DiagnosisId::ResourceNameAmbiguous,
+            DiagnosisId::MachineDisconnected,
+            DiagnosisId::AgentOutdated,
+            DiagnosisId::ConnectPermissionMissing,
         ]
     }
     fn requires(&self) -> &'static [&'static str] {
@@ -62,7 +63,7 @@ impl Check for Machine {
             Resource::NotFound { listed } => {
                 return Ok(Outcome::problem(
                     Status::Fail,
-                    "machine-not-found",
+                    DiagnosisId::MachineNotFound,
                     format!("No Arc-enabled server named {name} in resource group {group}."),
                     &vars,
                 )
@@ -71,7 +72,7 @@ impl Check for Machine {
             Resource::Ambiguous { types, listed } => {
                 return Ok(Outcome::problem(
                     Status::Fail,
-                    "resource-name-ambiguous",
+                    DiagnosisId::ResourceNameAmbiguous,
                     format!("{group} holds more than one Arc resource named {name} ({}); pass --resource-type.", types.join(", ")),
                     &vars,
                 )
@@ -88,7 +89,7 @@ impl Check for Machine {
             return Ok(match fetched.status() {
                 Some(404) => Outcome::problem(
                     Status::Fail,
-                    "machine-not-found",
+                    DiagnosisId::MachineNotFound,
                     format!("No Arc-enabled server named {name} in resource group {group}."),
                     &vars,
                 )
@@ -126,7 +127,7 @@ pub fn judge(machine: &Value, vars: &Vars) -> Outcome {
     ) {
         Outcome::problem(
             Status::Fail,
-            "machine-disconnected",
+            DiagnosisId::MachineDisconnected,
             format!(
                 "{name} is {status} (since {}).",
                 if changed.is_empty() {
@@ -140,7 +141,7 @@ pub fn judge(machine: &Value, vars: &Vars) -> Outcome {
     } else if agent_older_than(&agent, MINIMUM_AGENT) {
         Outcome::problem(
             Status::Fail,
-            "agent-outdated",
+            DiagnosisId::AgentOutdated,
             format!("{name} runs Connected Machine agent {agent}; SSH needs 1.31 or later."),
             &vars,
         )
@@ -172,7 +173,7 @@ pub fn read_failure(fetched: &Fetched, vars: &Vars, what: &str) -> Outcome {
     let outcome = match fetched.status() {
         Some(403) => Outcome::problem(
             Status::Fail,
-            "connect-permission-missing",
+            DiagnosisId::ConnectPermissionMissing,
             format!(
                 "Azure refused to let you {what} ({}).",
                 fetched.error_code().unwrap_or("403")
@@ -181,7 +182,7 @@ pub fn read_failure(fetched: &Fetched, vars: &Vars, what: &str) -> Outcome {
         ),
         Some(401) => Outcome::problem(
             Status::Fail,
-            "not-signed-in",
+            DiagnosisId::NotSignedIn,
             format!("Azure rejected the token while trying to {what}."),
             vars,
         ),

@@ -12,6 +12,7 @@ use crate::azure::{self, Fetched, need};
 use crate::checks::azure_machine::{self, read_failure, target_vars};
 use crate::checks::azure_service_config::{Needed, needed};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 
 pub const ID: &str = "azure.permissions";
@@ -83,11 +84,11 @@ pub fn shortfall(
 }
 
 impl Shortfall {
-    pub fn diagnosis(&self) -> Option<&'static str> {
+    pub fn diagnosis(&self) -> Option<DiagnosisId> {
         match self {
             Shortfall::None => None,
-            Shortfall::Connect { .. } => Some("connect-permission-missing"),
-            Shortfall::Enable { .. } => Some("endpoint-creation-forbidden"),
+            Shortfall::Connect { .. } => Some(DiagnosisId::ConnectPermissionMissing),
+            Shortfall::Enable { .. } => Some(DiagnosisId::EndpointCreationForbidden),
         }
     }
 
@@ -119,8 +120,11 @@ impl Check for AzurePermissions {
     fn title(&self) -> &'static str {
         "Your permissions on the machine"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["connect-permission-missing", "endpoint-creation-forbidden"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[
+            DiagnosisId::ConnectPermissionMissing,
+            DiagnosisId::EndpointCreationForbidden,
+        ]
     }
     fn requires(&self) -> &'static [&'static str] {
         &[azure_machine::ID]

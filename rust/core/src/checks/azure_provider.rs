@@ -7,6 +7,7 @@ use crate::catalogue::Vars;
 use crate::checks::{
     Applicability, Check, CheckError, Context, Deps, FixAction, Outcome, azure_sign_in,
 };
+use crate::model::DiagnosisId;
 use crate::model::{FixImpact, Status};
 
 pub const ID: &str = "azure.resource-provider";
@@ -20,8 +21,8 @@ impl Check for ResourceProvider {
     fn title(&self) -> &'static str {
         "Microsoft.HybridConnectivity provider"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["provider-not-registered"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::ProviderNotRegistered]
     }
     fn requires(&self) -> &'static [&'static str] {
         &[azure_sign_in::ID]
@@ -71,7 +72,7 @@ impl Check for ResourceProvider {
         vars.insert("subscription".into(), subscription.clone());
         let mut outcome = Outcome::problem(
             Status::Fail,
-            "provider-not-registered",
+            DiagnosisId::ProviderNotRegistered,
             format!("Microsoft.HybridConnectivity is {state} in subscription {subscription}, not Registered."),
             &vars,
         )

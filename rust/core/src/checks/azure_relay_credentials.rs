@@ -9,6 +9,7 @@ use crate::azure::facts::{CONNECTIVITY_API, RESOURCE, Resource};
 use crate::azure::{self, CLIENT, ClientFact, fetch, need};
 use crate::checks::azure_machine::{self, read_failure, target_vars};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 
 pub const ID: &str = "azure.relay-credentials";
@@ -58,11 +59,11 @@ impl Check for RelayCredentials {
     fn title(&self) -> &'static str {
         "Relay credentials (probe)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "connect-permission-missing",
-            "ssh-traffic-not-allowed",
-            "provider-not-registered",
+            DiagnosisId::ConnectPermissionMissing,
+            DiagnosisId::SshTrafficNotAllowed,
+            DiagnosisId::ProviderNotRegistered,
         ]
     }
     fn requires(&self) -> &'static [&'static str] {
@@ -112,14 +113,14 @@ impl Check for RelayCredentials {
             return Ok(match (answer.status(), answer.error_code()) {
                 (Some(404 | 412), _) => Outcome::problem(
                     Status::Fail,
-                    "ssh-traffic-not-allowed",
+                    DiagnosisId::SshTrafficNotAllowed,
                     format!("Azure has no SSH endpoint configuration to issue credentials for on {name}."),
                     &vars,
                 )
                 .evidence("ARM", answer.evidence()),
                 (_, Some("NoRegisteredProviderFound" | "MissingSubscriptionRegistration")) => Outcome::problem(
                     Status::Fail,
-                    "provider-not-registered",
+                    DiagnosisId::ProviderNotRegistered,
                     "Request for Azure Relay Information failed: Microsoft.HybridConnectivity is not registered.".to_string(),
                     &vars,
                 )

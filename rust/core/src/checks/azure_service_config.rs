@@ -9,6 +9,7 @@ use crate::azure::facts::{ENDPOINT, MACHINE, RESOURCE, Resource, SERVICE_CONFIG}
 use crate::azure::{self, Fetched, need};
 use crate::checks::azure_machine::{self, target_vars};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, FixAction, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{FixImpact, Status};
 
 pub const ID: &str = "azure.ssh-service-config";
@@ -36,11 +37,11 @@ impl Check for SshServiceConfig {
     fn title(&self) -> &'static str {
         "SSH service configuration"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "ssh-traffic-not-allowed",
-            "post-preview-reconfiguration",
-            "provider-not-registered",
+            DiagnosisId::SshTrafficNotAllowed,
+            DiagnosisId::PostPreviewReconfiguration,
+            DiagnosisId::ProviderNotRegistered,
         ]
     }
     fn requires(&self) -> &'static [&'static str] {
@@ -92,14 +93,14 @@ impl Check for SshServiceConfig {
             }
             None => return Ok(with_reads(Outcome::new(verdict.status, verdict.summary))),
         };
-        let outcome = if verdict.diagnosis == Some("post-preview-reconfiguration") {
+        let outcome = if verdict.diagnosis == Some(DiagnosisId::PostPreviewReconfiguration) {
             outcome.evidence("agent incomingConnectionsPorts", legacy_ports.join(", "))
         } else {
             outcome
         };
         let mut outcome = with_reads(outcome);
         if !matches!(needed, Needed::Nothing | Needed::Unknown)
-            && outcome.diagnosis != Some("provider-not-registered")
+            && outcome.diagnosis != Some(DiagnosisId::ProviderNotRegistered)
         {
             let create_endpoint = needed == Needed::EndpointAndConfig;
             outcome = outcome.with_fix(
@@ -162,7 +163,7 @@ pub fn needed_from_config(config: &Fetched, port: &str) -> Needed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub status: Status,
-    pub diagnosis: Option<&'static str>,
+    pub diagnosis: Option<DiagnosisId>,
     pub summary: String,
 }
 
@@ -185,7 +186,7 @@ pub fn verdict(
         ),
         Needed::Unknown if unregistered => (
             Status::Fail,
-            Some("provider-not-registered"),
+            Some(DiagnosisId::ProviderNotRegistered),
             format!(
                 "Azure cannot look up {name}'s connectivity endpoint: Microsoft.HybridConnectivity is not registered."
             ),
@@ -208,14 +209,14 @@ pub fn verdict(
         },
         Needed::Port { allowed } => (
             Status::Fail,
-            Some("ssh-traffic-not-allowed"),
+            Some(DiagnosisId::SshTrafficNotAllowed),
             format!(
                 "{name} allows SSH on port {allowed}, not {port}: SSH connection is not enabled in the target port {port}."
             ),
         ),
         Needed::EndpointAndConfig | Needed::Config if !legacy_ports.is_empty() => (
             Status::Fail,
-            Some("post-preview-reconfiguration"),
+            Some(DiagnosisId::PostPreviewReconfiguration),
             format!(
                 "{name} is still set up the preview way (agent allow-list: ports {}) and has no SSH service configuration.",
                 legacy_ports.join(", ")
@@ -223,7 +224,7 @@ pub fn verdict(
         ),
         Needed::EndpointAndConfig | Needed::Config => (
             Status::Fail,
-            Some("ssh-traffic-not-allowed"),
+            Some(DiagnosisId::SshTrafficNotAllowed),
             format!(
                 "{name} has no SSH service configuration{}: SSH is not enabled (az offers to create it when you have Owner or Contributor).",
                 if *needed == Needed::EndpointAndConfig {

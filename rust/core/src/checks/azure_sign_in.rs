@@ -6,6 +6,7 @@ use crate::azure::facts::PROVIDER;
 use crate::azure::{self, CLIENT, ClientFact, Fetched, need};
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 
 pub const ID: &str = "azure.sign-in";
@@ -19,8 +20,8 @@ impl Check for SignIn {
     fn title(&self) -> &'static str {
         "Azure sign-in"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["not-signed-in"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::NotSignedIn]
     }
     fn after(&self) -> &'static [&'static str] {
         &[CLIENT, PROVIDER]
@@ -43,7 +44,7 @@ impl Check for SignIn {
             return Ok(if status == Status::Fail {
                 Outcome::problem(
                     Status::Fail,
-                    "not-signed-in",
+                    DiagnosisId::NotSignedIn,
                     format!("Azure checks need a sign-in: {why}."),
                     &vars,
                 )
@@ -80,7 +81,7 @@ impl Check for SignIn {
             if token::is_expired(c, now, 60) {
                 let mut o = Outcome::problem(
                     Status::Fail,
-                    "not-signed-in",
+                    DiagnosisId::NotSignedIn,
                     format!("The access token of {who} has expired."),
                     &vars,
                 );
@@ -93,7 +94,7 @@ impl Check for SignIn {
             Some(f) if f.status() == Some(401) => {
                 let mut o = Outcome::problem(
                     Status::Fail,
-                    "not-signed-in",
+                    DiagnosisId::NotSignedIn,
                     format!(
                         "Azure Resource Manager rejected the token of {who} ({}).",
                         f.error_code().unwrap_or("401")

@@ -21,12 +21,13 @@ use crate::checks::az_extension::{self, AzExtensionFacts};
 use crate::checks::proxy_binary;
 use crate::checks::proxy_file::ProxyToRun;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::probe::tls::{self, Proxy, Reach};
 
 pub const ID: &str = "client.proxy-download";
 pub const TARGET_VAR: &str = "SSH_TROUBLESHOOT_PROXY_DOWNLOAD_TARGET";
-const DIAGNOSIS: &str = "proxy-download-blocked";
+const DIAGNOSIS: DiagnosisId = DiagnosisId::ProxyDownloadBlocked;
 const REGISTRY: &str = "mcr.microsoft.com:443";
 /// Where extensions before 2.0.3 downloaded the proxy from.
 const LEGACY_STORAGE: &str = "sshproxysa.blob.core.windows.net:443";
@@ -41,7 +42,7 @@ impl Check for ProxyDownload {
     fn title(&self) -> &'static str {
         "SSH proxy download (Azure CLI)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn after(&self) -> &'static [&'static str] {

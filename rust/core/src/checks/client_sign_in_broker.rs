@@ -13,11 +13,12 @@ use std::path::Path;
 use crate::catalogue::Vars;
 use crate::checks::az_extension;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::platform::{self, Os};
 
 pub const ID: &str = "client.sign-in-broker";
-const DIAGNOSIS: &str = "entra-cert-too-open-wam";
+const DIAGNOSIS: DiagnosisId = DiagnosisId::EntraCertTooOpenWam;
 /// The two settings that turn the broker on, as `az config set` names them.
 const SETTINGS: [&str; 2] = ["allow_broker", "enable_broker_on_windows"];
 const MAX_CONFIG: u64 = 256 * 1024;
@@ -39,7 +40,7 @@ impl Check for SignInBroker {
     fn title(&self) -> &'static str {
         "Sign-in broker (Windows, Azure CLI)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn applies(&self, ctx: &Context) -> Applicability {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::cancel::Cancel;
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Client, Shell, ShellCommand, Status};
 use crate::platform::{self, Candidate, Os};
 use crate::probe::process::{self, RunError};
@@ -53,8 +54,8 @@ impl Check for OpenSsh {
     fn title(&self) -> &'static str {
         "OpenSSH client (ssh, ssh-keygen)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["client-binaries-not-found"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::ClientBinariesNotFound]
     }
     fn timeout(&self) -> Duration {
         RUN_TIMEOUT * 4 + Duration::from_secs(1)
@@ -181,7 +182,7 @@ impl Check for OpenSsh {
         let outcome = if !problems.is_empty() {
             let mut o = Outcome::problem(
                 Status::Fail,
-                "client-binaries-not-found",
+                DiagnosisId::ClientBinariesNotFound,
                 sentence(&problems),
                 &vars,
             );
@@ -190,7 +191,7 @@ impl Check for OpenSsh {
         } else if !warnings.is_empty() {
             let mut o = Outcome::problem(
                 Status::Warn,
-                "client-binaries-not-found",
+                DiagnosisId::ClientBinariesNotFound,
                 sentence(&warnings),
                 &vars,
             );

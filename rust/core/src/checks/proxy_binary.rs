@@ -10,6 +10,7 @@ use crate::catalogue::Vars;
 use crate::checks::az_extension::{self, AzExtensionFacts};
 use crate::checks::proxy_file::{self, ProxyFile};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::platform;
 use crate::probe::exec::{self, Verdict};
@@ -25,11 +26,11 @@ impl Check for ProxyBinary {
     fn title(&self) -> &'static str {
         "SSH proxy (Azure CLI)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "proxy-permission-denied",
-            "proxy-architecture-unsupported",
-            "proxy-file-corrupt",
+            DiagnosisId::ProxyPermissionDenied,
+            DiagnosisId::ProxyArchitectureUnsupported,
+            DiagnosisId::ProxyFileCorrupt,
         ]
     }
     fn after(&self) -> &'static [&'static str] {
@@ -82,7 +83,7 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
             vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
             let outcome = Outcome::problem(
                 Status::Fail,
-                "proxy-architecture-unsupported",
+                DiagnosisId::ProxyArchitectureUnsupported,
                 format!("az cannot get a proxy for this machine: {e}"),
                 &vars,
             )
@@ -142,7 +143,7 @@ fn missing(folder: &str, path: &str, version: &str) -> Outcome {
             vars.insert("path".into(), path.to_string());
             let mut outcome = Outcome::problem(
                 Status::Fail,
-                "proxy-permission-denied",
+                DiagnosisId::ProxyPermissionDenied,
                 format!(
                     "{path} is not downloaded yet and az cannot save it: you may not write to {}.",
                     writable_from.unwrap_or_default()

@@ -4,6 +4,7 @@
 
 use crate::catalogue::{Vars, sh_quote};
 use crate::checks::{FixAction, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Shell, ShellCommand, Status};
 use crate::platform::Os;
 use crate::probe::exec::{Examination, Verdict};
@@ -27,7 +28,7 @@ pub struct ProxyToRun {
     /// Absent when the check found no file to run.
     pub path: Option<String>,
     /// The diagnosis and summary when the check failed.
-    pub problem: Option<(&'static str, String)>,
+    pub problem: Option<(DiagnosisId, String)>,
     /// The client downloads it on first use (az); not there yet.
     pub not_downloaded: bool,
 }
@@ -56,7 +57,7 @@ pub fn judge(proxy: &ProxyFile<'_>, exam: Examination) -> Outcome {
     let corrupt = |why: String| {
         let mut outcome = Outcome::problem(
             Status::Fail,
-            "proxy-file-corrupt",
+            DiagnosisId::ProxyFileCorrupt,
             format!("{path} {why}."),
             &vars,
         );
@@ -81,21 +82,21 @@ pub fn judge(proxy: &ProxyFile<'_>, exam: Examination) -> Outcome {
             vars.insert("platform".into(), format!("{:?}", proxy.os));
             with_evidence(Outcome::problem(
                 Status::Fail,
-                "proxy-architecture-unsupported",
+                DiagnosisId::ProxyArchitectureUnsupported,
                 format!("{path} cannot run on this machine: {detail}."),
                 &vars,
             ))
         }
         Verdict::Unreadable(e) => with_evidence(Outcome::problem(
             Status::Fail,
-            "proxy-permission-denied",
+            DiagnosisId::ProxyPermissionDenied,
             format!("{path} cannot be looked at by you: {e}."),
             &vars,
         )),
         Verdict::NoexecMount { mount_point } => {
             let mut outcome = Outcome::problem(
                 Status::Fail,
-                "proxy-permission-denied",
+                DiagnosisId::ProxyPermissionDenied,
                 format!("{path} is on {mount_point}, which is mounted noexec: nothing there may run."),
                 &vars,
             );
@@ -112,7 +113,7 @@ pub fn judge(proxy: &ProxyFile<'_>, exam: Examination) -> Outcome {
         }
         Verdict::KernelDenied => with_evidence(Outcome::problem(
             Status::Fail,
-            "proxy-permission-denied",
+            DiagnosisId::ProxyPermissionDenied,
             format!("{path} has execute permission in its mode bits, but the system still refuses you (an ACL, SELinux or AppArmor)."),
             &vars,
         ))
@@ -131,7 +132,7 @@ fn mode_denied(proxy: &ProxyFile<'_>, exam: &Examination, mode: u32, vars: Vars)
     }
     let mut outcome = Outcome::problem(
         Status::Fail,
-        "proxy-permission-denied",
+        DiagnosisId::ProxyPermissionDenied,
         format!("{path} is not executable by you (mode {mode:04o})."),
         &vars,
     );

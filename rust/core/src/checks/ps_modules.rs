@@ -8,6 +8,7 @@ use semver::Version;
 
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Client, Status};
 use crate::parse::psd1;
 use crate::platform::{self, Os};
@@ -43,11 +44,11 @@ impl Check for PsModules {
     fn title(&self) -> &'static str {
         "Az.Ssh and Az.Ssh.ArcProxy modules"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "arcproxy-version-mismatch",
-            "arcproxy-not-installed",
-            "azssh-module-missing",
+            DiagnosisId::ArcproxyVersionMismatch,
+            DiagnosisId::ArcproxyNotInstalled,
+            DiagnosisId::AzsshModuleMissing,
         ]
     }
     fn timeout(&self) -> Duration {
@@ -145,7 +146,7 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
                 } else {
                     Status::Warn
                 },
-                "azssh-module-missing",
+                DiagnosisId::AzsshModuleMissing,
                 "Az.Ssh.ArcProxy is installed but Az.Ssh (which brings Enter-AzVM) is not.",
                 &vars,
             );
@@ -157,7 +158,7 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
         vars.insert("version".into(), first.version_text.clone());
         Outcome::problem(
             Status::Fail,
-            "arcproxy-version-mismatch",
+            DiagnosisId::ArcproxyVersionMismatch,
             format!(
                 "The Az.Ssh.ArcProxy module {} version is {}, and Az.Ssh only supports version 1.x.x.",
                 first.folder, first.version_text
@@ -172,7 +173,7 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
         };
         Outcome::problem(
             Status::Fail,
-            "arcproxy-not-installed",
+            DiagnosisId::ArcproxyNotInstalled,
             format!("Az.Ssh.ArcProxy is not installed in any PSModulePath folder{found_broken}."),
             &vars,
         )

@@ -5,6 +5,7 @@ use crate::catalogue::Vars;
 use crate::checks::proxy_file::{self, ProxyFile};
 use crate::checks::ps_modules::{self, ArcProxyChoice};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::platform::{self, Arch, Os};
 use crate::probe::exec;
@@ -29,12 +30,12 @@ impl Check for PsProxyBinary {
     fn title(&self) -> &'static str {
         "SSH proxy (Az.Ssh.ArcProxy)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[
-            "proxy-permission-denied",
-            "proxy-architecture-unsupported",
-            "arcproxy-not-installed",
-            "proxy-file-corrupt",
+            DiagnosisId::ProxyPermissionDenied,
+            DiagnosisId::ProxyArchitectureUnsupported,
+            DiagnosisId::ArcproxyNotInstalled,
+            DiagnosisId::ProxyFileCorrupt,
         ]
     }
     fn requires(&self) -> &'static [&'static str] {
@@ -74,7 +75,7 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>) {
             return (
                 Outcome::problem(
                     Status::Fail,
-                    "proxy-architecture-unsupported",
+                    DiagnosisId::ProxyArchitectureUnsupported,
                     format!("Az.Ssh.ArcProxy has no proxy for {} {arch}.", os.go_name()),
                     &vars,
                 ),
@@ -85,7 +86,7 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>) {
             return (
                 Outcome::problem(
                     Status::Fail,
-                    "arcproxy-not-installed",
+                    DiagnosisId::ArcproxyNotInstalled,
                     format!(
                         "Couldn't find the sshProxy file for {} OS and {arch} architecture in {}.",
                         os.go_name(),
@@ -100,7 +101,7 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>) {
             return (
                 Outcome::problem(
                     Status::Fail,
-                    "arcproxy-not-installed",
+                    DiagnosisId::ArcproxyNotInstalled,
                     format!(
                         "There is more than one sshProxy file for {} {arch} in {} ({}): the module was modified; reinstall it.",
                         os.go_name(),

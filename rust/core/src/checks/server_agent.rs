@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::env::HostEnv;
+use crate::model::DiagnosisId;
 use crate::model::{Remedy, Shell, ShellCommand, Status};
 use crate::platform::Os;
 use crate::probe::process;
@@ -174,8 +175,8 @@ impl Check for Agent {
     fn title(&self) -> &'static str {
         "Azure Connected Machine agent (installed, 1.31+, Connected)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["agent-outdated", "machine-disconnected"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::AgentOutdated, DiagnosisId::MachineDisconnected]
     }
     fn timeout(&self) -> Duration {
         RUN_TIMEOUT * 2 + Duration::from_secs(1)
@@ -248,12 +249,12 @@ impl Check for Agent {
             if let Some(v) = &outdated {
                 line.push_str(&format!(" It is also version {v}, older than 1.31."));
             }
-            Outcome::problem(Status::Fail, "machine-disconnected", line, &vars)
+            Outcome::problem(Status::Fail, DiagnosisId::MachineDisconnected, line, &vars)
         } else if let Some(v) = outdated {
             vars.insert("version".into(), v.clone());
             Outcome::problem(
                 Status::Fail,
-                "agent-outdated",
+                DiagnosisId::AgentOutdated,
                 format!("The agent is version {v}; SSH access needs 1.31 or newer."),
                 &vars,
             )

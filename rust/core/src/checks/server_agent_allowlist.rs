@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Shell, ShellCommand, Status};
 use crate::probe::process;
 
@@ -33,8 +34,8 @@ impl Check for AgentAllowList {
     fn title(&self) -> &'static str {
         "Preview-era agent port allow-list"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["post-preview-reconfiguration"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::PostPreviewReconfiguration]
     }
     fn after(&self) -> &'static [&'static str] {
         &[server_agent::ID]
@@ -83,7 +84,7 @@ impl Check for AgentAllowList {
         vars.insert("port".into(), port.to_string());
         let mut outcome = Outcome::problem(
             Status::Warn,
-            "post-preview-reconfiguration",
+            DiagnosisId::PostPreviewReconfiguration,
             format!(
                 "The agent still has the preview-era allow-list incomingconnections.ports = {}. \
                  Since general availability the SSH service configuration in Azure decides which \

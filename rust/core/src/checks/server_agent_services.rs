@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::platform::Os;
 use crate::probe::process;
@@ -65,8 +66,8 @@ impl Check for AgentServices {
     fn title(&self) -> &'static str {
         "Agent services (himds, connectivity proxy)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["relay-listener-unavailable"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::RelayListenerUnavailable]
     }
     fn after(&self) -> &'static [&'static str] {
         &[server_agent::ID]
@@ -164,7 +165,7 @@ impl Check for AgentServices {
             };
             Outcome::problem(
                 Status::Fail,
-                "relay-listener-unavailable",
+                DiagnosisId::RelayListenerUnavailable,
                 format!("{}: {why}.", listed.join(", ")),
                 &facts.map(AgentFacts::vars).unwrap_or_default(),
             )

@@ -15,7 +15,7 @@ use crate::azure::{self, Answer, HYBRID_COMPUTE, fetch};
 use crate::catalogue::Vars;
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
-use crate::model::Status;
+use crate::model::{DiagnosisId, Status};
 
 pub const ID: &str = "server.allowed-port";
 pub const DEFAULT_PORT: u16 = 22;
@@ -93,8 +93,8 @@ impl Check for AllowedPort {
     fn title(&self) -> &'static str {
         "SSH port allowed in Azure"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["ssh-traffic-not-allowed", "not-signed-in"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::SshTrafficNotAllowed, DiagnosisId::NotSignedIn]
     }
     fn after(&self) -> &'static [&'static str] {
         &[server_agent::ID]
@@ -152,7 +152,7 @@ impl Check for AllowedPort {
             },
             Answer::Http { status: 404, .. } => Outcome::problem(
                 Status::Fail,
-                "ssh-traffic-not-allowed",
+                DiagnosisId::SshTrafficNotAllowed,
                 format!(
                     "Azure lets no SSH connection through to {name}: it has no SSH service configuration (nor perhaps a connectivity endpoint)."
                 ),
@@ -161,7 +161,7 @@ impl Check for AllowedPort {
             .with_output(DEFAULT_CHOICE),
             Answer::Http { status: 401, .. } => Outcome::problem(
                 Status::Warn,
-                "not-signed-in",
+                DiagnosisId::NotSignedIn,
                 "Azure rejected the token: the sshd checks use port 22.",
                 &vars,
             )

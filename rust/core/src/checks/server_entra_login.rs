@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::platform::Os;
 use crate::probe::process;
@@ -49,8 +50,8 @@ impl Check for EntraLoginPackage {
     fn title(&self) -> &'static str {
         "Microsoft Entra login package (aadsshlogin)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["entra-login-extension-missing"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::EntraLoginExtensionMissing]
     }
     fn after(&self) -> &'static [&'static str] {
         &[server_agent::ID]
@@ -110,7 +111,7 @@ impl Check for EntraLoginPackage {
             .or_insert_with(|| "<machine>".into());
         Ok(Outcome::problem(
             Status::Warn,
-            "entra-login-extension-missing",
+            DiagnosisId::EntraLoginExtensionMissing,
             format!(
                 "{PACKAGE} is not installed: needed only for Microsoft Entra login; local users are unaffected."
             ),

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::{Shell, Status};
 use crate::probe::process;
 use crate::probe::tls::{self, Proxy};
@@ -74,8 +75,8 @@ impl Check for Network {
     fn title(&self) -> &'static str {
         "Network from the server (relay, guest notification service)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
-        &["relay-listener-unavailable"]
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
+        &[DiagnosisId::RelayListenerUnavailable]
     }
     fn after(&self) -> &'static [&'static str] {
         &[server_agent::ID]
@@ -168,7 +169,7 @@ impl Check for Network {
         } else {
             let mut o = Outcome::problem(
                 Status::Fail,
-                "relay-listener-unavailable",
+                DiagnosisId::RelayListenerUnavailable,
                 format!(
                     "This server cannot reach {}: the agent's relay listener needs these endpoints.",
                     failed.join("; ")

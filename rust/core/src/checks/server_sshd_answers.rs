@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::checks::server_allowed_port;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::parse::proc_net_tcp::{self, Listener};
 
@@ -275,7 +276,7 @@ impl Check for SshdAnswers {
     fn title(&self) -> &'static str {
         "sshd answers on the port (localhost)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn timeout(&self) -> Duration {

@@ -5,10 +5,11 @@
 use crate::catalogue;
 use crate::checks::server_allowed_port::{self, PortChoice};
 use crate::checks::{Context, Deps};
+use crate::model::DiagnosisId;
 use crate::model::{Remedy, Shell, ShellCommand};
 use crate::parse::sshd_service;
 
-pub const DIAGNOSIS: &str = "ssh-traffic-not-allowed";
+pub const DIAGNOSIS: DiagnosisId = DiagnosisId::SshTrafficNotAllowed;
 pub const DEFAULT_CONFIG: &str = "/etc/ssh/sshd_config";
 
 /// The port to judge: `--port`, else what Azure allows, else 22.
@@ -52,9 +53,7 @@ pub fn remedy(text: String, commands: Vec<ShellCommand>) -> Remedy {
     Remedy {
         text,
         commands,
-        docs: catalogue::diagnosis(DIAGNOSIS)
-            .map(|d| d.docs.to_string())
-            .unwrap_or_default(),
+        docs: catalogue::entry(DIAGNOSIS).docs.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::checks::server_allowed_port;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::parse::sshd_config::{self, ConfigFs, SSHDIR, SshdConfig};
 
@@ -133,7 +134,7 @@ impl Check for SshdConfigCheck {
     fn title(&self) -> &'static str {
         "sshd configuration (Port, ListenAddress)"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn applies(&self, _ctx: &Context) -> Applicability {

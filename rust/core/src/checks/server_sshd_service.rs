@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::cancel::Cancel;
 use crate::checks::server_sshd_common::{self as common, DIAGNOSIS, sh};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
+use crate::model::DiagnosisId;
 use crate::model::Status;
 use crate::parse::sshd_service::{self, UnitState, Verdict};
 use crate::platform::Os;
@@ -131,7 +132,7 @@ impl Check for SshdService {
     fn title(&self) -> &'static str {
         "sshd service"
     }
-    fn diagnoses(&self) -> &'static [&'static str] {
+    fn diagnoses(&self) -> &'static [DiagnosisId] {
         &[DIAGNOSIS]
     }
     fn timeout(&self) -> Duration {

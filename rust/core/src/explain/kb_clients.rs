@@ -9,7 +9,8 @@
 //! cause found in the same text: a traceback that ends in a sign-in error is a sign-in
 //! problem, not a broken extension.
 
-use super::kb::{BASE, Entry};
+use super::kb::{Entry, Unless, base};
+use crate::model::DiagnosisId;
 
 /// A crash is the ssh extension's when its command or its files are near it (as
 /// skeletons, so `az_ssh_config` and `az ssh config` both count).
@@ -20,14 +21,14 @@ const AZ_SSH: &[&str] = &["az ssh", "azext_ssh", "cliextensions/ssh"];
 const AZ_TRACEBACK: &[&str] = &["knack", "azure/cli", "azext_ssh", "cliextensions/ssh"];
 
 /// What a crash only carries: the cause it names wins.
-const MORE_SPECIFIC: &[&str] = &[
-    "not-signed-in",
-    "client-binaries-not-found",
-    "proxy-download-blocked",
-    "entra-certificate-unavailable",
-    "connect-permission-missing",
-    "machine-not-found",
-    "ssh-extension-missing",
+const MORE_SPECIFIC: &[Unless] = &[
+    Unless::Cause(DiagnosisId::NotSignedIn),
+    Unless::Cause(DiagnosisId::ClientBinariesNotFound),
+    Unless::Cause(DiagnosisId::ProxyDownloadBlocked),
+    Unless::Cause(DiagnosisId::EntraCertificateUnavailable),
+    Unless::Cause(DiagnosisId::ConnectPermissionMissing),
+    Unless::Cause(DiagnosisId::MachineNotFound),
+    Unless::Cause(DiagnosisId::SshExtensionMissing),
 ];
 
 pub(super) const FROM_CLIENT_MACHINERY: &[Entry] = &[
@@ -36,24 +37,22 @@ pub(super) const FROM_CLIENT_MACHINERY: &[Entry] = &[
     // Azure/azure-cli-extensions#4119, #6195, #4061.
     Entry {
         id: "az-unexpected-error",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.6,
         anchors: &["unexpected"],
         template: r"The command failed with an unexpected error",
         context: AZ_SSH,
         unless: MORE_SPECIFIC,
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
     // One package of az calling another with arguments it does not know: an extension,
     // the CLI core or MSAL of mismatched versions (Azure/azure-cli-extensions#3975).
     Entry {
         id: "az-python-api-mismatch",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.65,
         anchors: &["unexpected"],
         template: r"got an unexpected keyword argument",
         context: AZ_TRACEBACK,
         unless: MORE_SPECIFIC,
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
 ];

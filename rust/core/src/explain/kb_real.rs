@@ -9,7 +9,8 @@
 //! value and the verb (`'{command}' is not recognized as`, `{file}: Permission denied`
 //! with a proxy path), so a new shell's phrasing of the same thing still matches.
 
-use super::kb::{ANY_OTHER_CAUSE, BASE, Entry};
+use super::kb::{ANY_OTHER_CAUSE, Entry, Unless, base};
+use crate::model::DiagnosisId;
 
 /// A Python error is the ssh extension's when its files are in the traceback.
 const SSH_EXTENSION_FILES: &[&str] = &["azext_ssh", "cliextensions/ssh"];
@@ -34,228 +35,205 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
     // PowerShell 5.1/7 (`The term 'ssh-keygen' is not recognized as the name of a cmdlet`).
     Entry {
         id: "shell-not-recognized",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.9,
         anchors: &["not recognized as"],
         template: r"'{command}' is not recognized as",
         require: &[("command", "ssh")],
-        ..BASE
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     // .NET Process.Start (PowerShell 7 running ssh by name): `An error occurred trying to
     // start process 'ssh' with working directory '...'. No such file or directory`.
     Entry {
         id: "dotnet-start-process-failed",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.85,
         anchors: &["trying to start process"],
         template: r"An error occurred trying to start process '{command}' with working directory",
         require: &[("command", "ssh")],
-        unless: &["proxy-permission-denied"],
-        ..BASE
+        unless: &[Unless::Cause(DiagnosisId::ProxyPermissionDenied)],
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     // bash (`bash: ssh: command not found`) and zsh (`zsh: command not found: ssh`).
     Entry {
         id: "bash-command-not-found",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.85,
         anchors: &["d not found"],
         template: r"{command}: command not found",
         require: &[("command", "ssh")],
-        ..BASE
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     Entry {
         id: "zsh-command-not-found",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.85,
         anchors: &["d not found"],
         // zsh puts the program last; its name is fixed text, which a wrap cannot cut.
         template: r"command not found: ssh",
-        ..BASE
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     // dash, with or without `exec:` (`sh: 1: ssh-keygen: not found`).
     Entry {
         id: "dash-not-found",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.8,
         anchors: &[": not found"],
         template: r"{command}: not found",
         require: &[("command", "ssh")],
-        ..BASE
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     // Older ssh extension wording when ssh-keygen is missing on Windows.
     Entry {
         id: "openssh-client-installed-question",
-        diagnosis: "client-binaries-not-found",
         confidence: 0.9,
         anchors: &["could not find"],
         template: r"Could not find {command}. Is the OpenSSH client installed",
-        ..BASE
+        ..base(DiagnosisId::ClientBinariesNotFound)
     },
     // ---- proxy-permission-denied: a proxy path and a refusal, in any shell ------------
     // bash without exec, sh, a noexec mount: `/bin/bash: /home/u/.clientsshproxy/sshProxy_...: Permission denied`.
     Entry {
         id: "proxy-path-permission-denied",
-        diagnosis: "proxy-permission-denied",
         confidence: 0.9,
         anchors: &[": permission denied"],
         template: r"{file}: Permission denied",
         require: &[("file", "sshproxy")],
-        ..BASE
+        ..base(DiagnosisId::ProxyPermissionDenied)
     },
     // .NET Process.Start of the proxy.
     Entry {
         id: "dotnet-start-proxy-denied",
-        diagnosis: "proxy-permission-denied",
         confidence: 0.9,
         anchors: &["trying to start process"],
         template: r"An error occurred trying to start process '{path}' with working directory {_}. Permission denied",
         require: &[("path", "sshproxy")],
-        ..BASE
+        ..base(DiagnosisId::ProxyPermissionDenied)
     },
     // ---- endpoint-creation-forbidden -------------------------------------------------
     // Az.Ssh Resources.resx FailedToCreateDefaultEndpointUnauthorized (sic "connectivty").
     Entry {
         id: "ps-default-endpoint-unauthorized",
-        diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
         anchors: &["target resource"],
         template: r"Failed to create default {_} endpoint for target resource with an Authorization failure",
-        ..BASE
+        ..base(DiagnosisId::EndpointCreationForbidden)
     },
     // azure-cli-extensions src/ssh connectivity_utils.py: the service configuration PUT
     // answered 403 (the port variant of endpoint creation).
     Entry {
         id: "service-config-port-forbidden",
-        diagnosis: "endpoint-creation-forbidden",
         confidence: 0.95,
         anchors: &["not authorized to create"],
         template: r"Client is not authorized to create a new service configuration to allow SSH connection to port {port} on default endpoint for '{machine}' in Resource Group '{resourceGroup}'",
-        ..BASE
+        ..base(DiagnosisId::EndpointCreationForbidden)
     },
     // ---- connect-permission-missing --------------------------------------------------
     // Az.Ssh Resources.resx FailedToListCredentials with a 403.
     Entry {
         id: "ps-list-credentials-forbidden",
-        diagnosis: "connect-permission-missing",
         confidence: 0.9,
         anchors: &["with error code"],
         template: r"ListCredentials operation failed with error code 'Forbidden'",
-        ..BASE
+        ..base(DiagnosisId::ConnectPermissionMissing)
     },
     // Az.Ssh Resources.resx ListResourcesCloudException with ARM's AuthorizationFailed inside.
     Entry {
         id: "ps-list-resources-forbidden",
-        diagnosis: "connect-permission-missing",
         confidence: 0.85,
         anchors: &["failed to list resources"],
         template: r"Failed to list resources in the {resourceGroup} Resource Group with error: {_}does not have authorization",
-        ..BASE
+        ..base(DiagnosisId::ConnectPermissionMissing)
     },
     // ARM's AuthorizationFailed for reading the machine (Get-AzConnectedMachine, az connectedmachine show).
     Entry {
         id: "authz-machine-read",
-        diagnosis: "connect-permission-missing",
         confidence: 0.85,
         anchors: &["over scope"],
         template: r"The client {_} does not have authorization to perform action 'Microsoft.HybridCompute/machines/read' over scope '{scope}' or the scope is invalid",
         extra: &["The client '{user}' with object id"],
-        ..BASE
+        ..base(DiagnosisId::ConnectPermissionMissing)
     },
     // ---- machine-not-found -------------------------------------------------------------
     // Az.Ssh Resources.resx ListResourcesCloudException with ResourceGroupNotFound inside.
     Entry {
         id: "ps-list-resources-no-group",
-        diagnosis: "machine-not-found",
         confidence: 0.85,
         anchors: &["failed to list resources"],
         template: r"Failed to list resources in the {resourceGroup} Resource Group with error: {_}could not be found",
-        ..BASE
+        ..base(DiagnosisId::MachineNotFound)
     },
     // Az.Ssh Resources.resx ResourceNotFoundTypeProvided.
     Entry {
         id: "resource-type-not-found-ps",
-        diagnosis: "machine-not-found",
         confidence: 0.92,
         anchors: &["unable to find"],
         template: r#"Unable to find Resource "{machine}" of type "{_}" in the Resource Group "{resourceGroup}""#,
-        ..BASE
+        ..base(DiagnosisId::MachineNotFound)
     },
     // ---- resource-name-ambiguous ---------------------------------------------------------
     // azure-cli-extensions src/ssh resource_type_utils.py (BadRequestError).
     Entry {
         id: "cli-more-than-one-target",
-        diagnosis: "resource-name-ambiguous",
         confidence: 0.95,
         anchors: &["more than one"],
         template: r"has more than one valid target with the same name: {machine}",
-        ..BASE
+        ..base(DiagnosisId::ResourceNameAmbiguous)
     },
     // Az.Ssh Resources.resx MultipleResourcesWithSameName.
     Entry {
         id: "ps-more-than-one-resource",
-        diagnosis: "resource-name-ambiguous",
         confidence: 0.95,
         anchors: &["more than one"],
         template: r#"There is more than one resource named "{machine}" in the Resource Group "{resourceGroup}""#,
-        ..BASE
+        ..base(DiagnosisId::ResourceNameAmbiguous)
     },
     // ---- local-user-required -------------------------------------------------------------
     // azure-cli-extensions src/ssh custom.py: Entra login asked of a Windows machine.
     Entry {
         id: "aad-login-windows-unsupported",
-        diagnosis: "local-user-required",
         confidence: 0.95,
         anchors: &["currently"],
         template: r"credentials is not currently supported for Windows",
-        ..BASE
+        ..base(DiagnosisId::LocalUserRequired)
     },
     // ---- entra-certificate-unavailable ---------------------------------------------------
     // Azure CLI core (PR Azure/azure-cli#19051; issues #22057, #21443): managed identity, Cloud Shell.
     Entry {
         id: "vm-ssh-identity-unsupported",
-        diagnosis: "entra-certificate-unavailable",
         confidence: 0.9,
         anchors: &["currently"],
         template: r"VM SSH currently doesn't support",
-        ..BASE
+        ..base(DiagnosisId::EntraCertificateUnavailable)
     },
     // Az.Ssh Resources.resx AADLoginForServicePrincipal.
     Entry {
         id: "ps-aad-login-service-principal",
-        diagnosis: "entra-certificate-unavailable",
         confidence: 0.95,
         anchors: &["currently"],
         template: r"doesn't currently support AAD login for Service Principal",
-        ..BASE
+        ..base(DiagnosisId::EntraCertificateUnavailable)
     },
     // ---- ssh-extension-broken -------------------------------------------------------------
     // A dependency missing from the extension's folder (Azure/azure-cli#31408, #29938).
     Entry {
         id: "extension-module-missing",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.85,
         anchors: &["no module named"],
         template: r"No module named",
         context: SSH_EXTENSION_FILES,
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
     Entry {
         id: "extension-import-failed",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.85,
         anchors: &["cannot import name"],
         template: r"cannot import name",
         context: SSH_EXTENSION_FILES,
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
     // Azure CLI core extension loading (azext_metadata minCliCoreVersion).
     Entry {
         id: "extension-needs-newer-core",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.85,
         anchors: &["extension is not compatible"],
         template: r"extension is not compatible with this version of the CLI",
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
     // A traceback through the extension's own files, even cut before its last line
     // (Azure/azure-cli#31408): without --debug az prints one only when the extension
@@ -263,133 +241,120 @@ pub(super) const FROM_REAL_REPORTS: &[Entry] = &[
     // frame means a broken extension only when nothing else explains the text.
     Entry {
         id: "extension-traceback-frame",
-        diagnosis: "ssh-extension-broken",
         confidence: 0.7,
         anchors: &[".py\", line"],
         template: r#"azext_ssh{_}.py", line"#,
         context: SSH_EXTENSION_FILES,
         unless: &[ANY_OTHER_CAUSE],
-        ..BASE
+        ..base(DiagnosisId::SshExtensionBroken)
     },
     // ---- proxy-download-blocked -------------------------------------------------------------
     // azure-cli-extensions src/ssh connectivity_utils.py, ssh >= 2.0.3 (oras from MCR).
     Entry {
         id: "proxy-download-failed",
-        diagnosis: "proxy-download-blocked",
         confidence: 0.85,
         anchors: &["o download"],
         template: r"to download Arc Connectivity Proxy",
-        ..BASE
+        ..base(DiagnosisId::ProxyDownloadBlocked)
     },
     // ssh <= 2.0.2 and Az.Ssh before ArcProxy (FailedToDownloadProxy).
     Entry {
         id: "proxy-download-failed-legacy",
-        diagnosis: "proxy-download-blocked",
         confidence: 0.9,
         anchors: &["o download"],
         template: r"Failed to download client proxy executable from",
-        ..BASE
+        ..base(DiagnosisId::ProxyDownloadBlocked)
     },
     // ---- entra-cert-too-open-wam ------------------------------------------------------------
     // Win32-OpenSSH refusing az's temporary certificate (Azure/azure-cli#27282,
     // MicrosoftDocs/azure-docs#113897, Azure/azure-linux-extensions#1756).
     Entry {
         id: "wam-cert-bad-permissions",
-        diagnosis: "entra-cert-too-open-wam",
         confidence: 0.95,
         anchors: &["bad permissions"],
         template: r"Bad permissions. Try removing permissions for user: {_} on file {path}.",
         require: &[("path", "aadcert")],
-        ..BASE
+        ..base(DiagnosisId::EntraCertTooOpenWam)
     },
     Entry {
         id: "wam-cert-too-open",
-        diagnosis: "entra-cert-too-open-wam",
         confidence: 0.95,
         anchors: &["are too open"],
         template: r"Permissions {_} for '{path}' are too open.",
         require: &[("path", "aadcert")],
-        ..BASE
+        ..base(DiagnosisId::EntraCertTooOpenWam)
     },
     // ---- not-signed-in ---------------------------------------------------------------------
     // Azure CLI core, token cache empty (PR Azure/azure-cli#19051).
     Entry {
         id: "token-not-in-local-cache",
-        diagnosis: "not-signed-in",
         confidence: 0.85,
         anchors: &["m local cache"],
         template: r"Could not retrieve token from local cache",
-        ..BASE
+        ..base(DiagnosisId::NotSignedIn)
     },
     // Entra ID codes that mean "sign in again": MFA required (50076, 50079, 50078), grant
     // revoked (50173), password changed (50132, 50133), no session
     // (50058); sign-in frequency and inactivity have their own entries.
     Entry {
         id: "aadsts-sign-in-again",
-        diagnosis: "not-signed-in",
         confidence: 0.9,
         anchors: &["aadsts"],
         template: r"AADSTS{code}:",
         require: &[("code", "50076|50079|50078|50173|50132|50133|50058")],
-        ..BASE
+        ..base(DiagnosisId::NotSignedIn)
     },
     // Azure CLI core, MSAL asks for an interactive sign-in.
     Entry {
         id: "interactive-auth-needed",
-        diagnosis: "not-signed-in",
         confidence: 0.85,
         anchors: &["az login"],
         template: r"Interactive authentication is needed",
-        ..BASE
+        ..base(DiagnosisId::NotSignedIn)
     },
     Entry {
         id: "msal-cache-user-missing",
-        diagnosis: "not-signed-in",
         confidence: 0.85,
         anchors: &["az login"],
         template: r"does not exist in MSAL token cache",
-        ..BASE
+        ..base(DiagnosisId::NotSignedIn)
     },
     // Az.Accounts prompts (`Your Azure credentials have not been set up or have expired,
     // please run Connect-AzAccount`, `... then run Connect-AzAccount to login.`).
     Entry {
         id: "run-connect-azaccount",
-        diagnosis: "not-signed-in",
         confidence: 0.85,
         anchors: &["connect-azaccount"],
         template: r"run Connect-AzAccount",
-        ..BASE
+        ..base(DiagnosisId::NotSignedIn)
     },
     // ---- openssh-version-incompatible: the server's side ------------------------------------
     // sshd (auth2-pubkey.c) refusing an ssh-rsa (SHA-1) signed certificate.
     Entry {
         id: "sshd-cert-signature-unsupported",
-        diagnosis: "openssh-version-incompatible",
         confidence: 0.85,
         anchors: &["userauth_pubkey"],
         template: r"userauth_pubkey: certificate signature algorithm {_}: signature algorithm not supported",
-        ..BASE
+        ..base(DiagnosisId::OpensshVersionIncompatible)
     },
     // sshd refusing the algorithm the client offered (`signature algorithm ssh-rsa not in
     // PubkeyAcceptedAlgorithms`, `key type ... not in PubkeyAcceptedKeyTypes`).
     Entry {
         id: "sshd-algorithm-not-accepted",
-        diagnosis: "openssh-version-incompatible",
         confidence: 0.75,
         anchors: &["userauth_pubkey"],
         template: r"userauth_pubkey: {_} not in PubkeyAccepted",
         // A plain key refused this way is any ssh setup's; only an Entra certificate's is ours.
         context: ENTRA_CERTIFICATE,
-        ..BASE
+        ..base(DiagnosisId::OpensshVersionIncompatible)
     },
     // aad_certhandler on the server got a plain key, not the certificate the client dropped
     // (Azure/azure-cli-extensions#6898).
     Entry {
         id: "aad-certhandler-not-certificate",
-        diagnosis: "openssh-version-incompatible",
         confidence: 0.8,
         anchors: &["not a certificate"],
         template: r"The public key is of type {_}, not a certificate",
-        ..BASE
+        ..base(DiagnosisId::OpensshVersionIncompatible)
     },
 ];

@@ -63,7 +63,7 @@ pub struct Match {
     /// The knowledge-base entry ([`kb::Entry::id`]).
     pub entry: &'static str,
     /// A catalogue id from `crate::catalogue::DIAGNOSES`.
-    pub diagnosis: &'static str,
+    pub diagnosis: crate::model::DiagnosisId,
     /// 0..=1: 0.9 and above for a message that names its cause.
     pub confidence: f64,
     /// The input lines that matched, cleaned and trimmed; at most about 600 characters.

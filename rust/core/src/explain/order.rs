@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::Match;
-use super::kb::{ANY_OTHER_CAUSE, ENTRIES};
+use super::kb::{ANY_OTHER_CAUSE, ENTRIES, Unless};
 use super::verify::Found;
+use crate::model::DiagnosisId;
 
 /// `found` has one slot per [`ENTRIES`] entry. Entries whose `unless` diagnoses are
 /// present are dropped, and symptoms when any cause is present; per diagnosis the strongest, then earliest, entry wins and the
@@ -16,18 +17,15 @@ pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
         .enumerate()
         .filter_map(|(i, f)| f.map(|f| (i, f)))
         .collect();
-    let present: BTreeSet<&str> = all.iter().map(|(i, _)| ENTRIES[*i].diagnosis).collect();
+    let present: BTreeSet<DiagnosisId> = all.iter().map(|(i, _)| ENTRIES[*i].diagnosis).collect();
     // A symptom never stands beside a cause: any diagnosis explains it better.
-    let is_symptom = |d: &str| crate::catalogue::symptom(d).is_some();
-    let has_cause = present.iter().any(|d| !is_symptom(d));
-    let dropped_by = |i: usize, d: &str| {
-        if d == ANY_OTHER_CAUSE {
-            present
-                .iter()
-                .any(|p| *p != ENTRIES[i].diagnosis && !is_symptom(p))
-        } else {
-            present.contains(d)
-        }
+    let is_symptom = |d: DiagnosisId| crate::catalogue::symptom(d).is_some();
+    let has_cause = present.iter().any(|d| !is_symptom(*d));
+    let dropped_by = |i: usize, unless: &Unless| match *unless {
+        ANY_OTHER_CAUSE => present
+            .iter()
+            .any(|p| *p != ENTRIES[i].diagnosis && !is_symptom(*p)),
+        Unless::Cause(d) => present.contains(&d),
     };
     let mut all: Vec<(usize, Found)> = all
         .into_iter()
@@ -36,8 +34,10 @@ pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
         .collect();
     all.sort_by(|(a, fa), (b, fb)| {
         let (ea, eb) = (&ENTRIES[*a], &ENTRIES[*b]);
+        // By the stable string, as before the ids were an enum: equal keys keep their order.
         ea.diagnosis
-            .cmp(eb.diagnosis)
+            .as_str()
+            .cmp(eb.diagnosis.as_str())
             .then(eb.confidence.total_cmp(&ea.confidence))
             .then(fa.offset.cmp(&fb.offset))
     });
@@ -61,7 +61,7 @@ pub(super) fn ranked(found: Vec<Option<Found>>) -> Vec<Match> {
             }),
         }
     }
-    let rank = |d: &str| crate::catalogue::diagnosis(d).map_or(u8::MAX, |d| d.root_rank);
+    let rank = |d: DiagnosisId| crate::catalogue::entry(d).root_rank;
     out.sort_by(|a, b| {
         rank(a.diagnosis)
             .cmp(&rank(b.diagnosis))

@@ -129,7 +129,7 @@ fn root_cause_comes_first() {
         sample("arcproxy-version-unsupported")
     );
     let found = explain(text.as_bytes());
-    let order: Vec<&str> = found.iter().map(|m| m.diagnosis).collect();
+    let order: Vec<&str> = found.iter().map(|m| m.diagnosis.as_str()).collect();
     assert_eq!(
         order,
         ["arcproxy-version-mismatch", "arcproxy-not-installed"]
@@ -142,7 +142,7 @@ fn root_cause_comes_first() {
         sample("no-registered-provider-found")
     );
     let found = explain(text.as_bytes());
-    let order: Vec<&str> = found.iter().map(|m| m.diagnosis).collect();
+    let order: Vec<&str> = found.iter().map(|m| m.diagnosis.as_str()).collect();
     assert_eq!(
         order,
         [
@@ -189,7 +189,7 @@ fn same_input_same_output() {
     assert!(a.len() > 5);
     assert_eq!(a, explain(text.as_bytes()));
     // Every diagnosis the engine emitted is in the catalogue, once.
-    let ids: Vec<&str> = a.iter().map(|m| m.diagnosis).collect();
+    let ids: Vec<&str> = a.iter().map(|m| m.diagnosis.as_str()).collect();
     let unique: BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len());
     assert!(ids.iter().all(|d| crate::catalogue::diagnosis(d).is_some()));

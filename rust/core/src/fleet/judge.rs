@@ -14,12 +14,13 @@ use crate::checks::azure_permissions::shortfall;
 use crate::checks::azure_service_config::{
     Needed, needed_from_config, preview_ports, unregistered, verdict,
 };
+use crate::model::DiagnosisId;
 use crate::model::{Request, Status};
 
 /// One thing found about a machine.
 pub struct Problem {
     pub status: Status,
-    pub diagnosis: Option<&'static str>,
+    pub diagnosis: Option<DiagnosisId>,
     pub summary: String,
 }
 
@@ -38,10 +39,10 @@ pub struct Reads<'a> {
 pub fn short_of_permissions(row: &MachineRow, reads: &Reads) -> bool {
     !reads.permissions_on_machine
         && reads.permissions.and_then(Fetched::ok_body).is_some()
-        && row
-            .diagnoses
-            .iter()
-            .any(|d| d == "connect-permission-missing" || d == "endpoint-creation-forbidden")
+        && row.diagnoses.iter().any(|d| {
+            *d == DiagnosisId::ConnectPermissionMissing.as_str()
+                || *d == DiagnosisId::EndpointCreationForbidden.as_str()
+        })
 }
 
 fn text<'a>(row: &'a Value, pointer: &str) -> &'a str {
@@ -80,7 +81,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
         add(
             &mut found,
             Status::Fail,
-            Some("provider-not-registered"),
+            Some(DiagnosisId::ProviderNotRegistered),
             format!(
                 "Microsoft.HybridConnectivity is {state} in subscription {subscription}, not Registered."
             ),
@@ -102,14 +103,15 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
     let legacy = preview_ports(row);
     let known_unregistered = found
         .iter()
-        .any(|p| p.diagnosis == Some("provider-not-registered"));
+        .any(|p| p.diagnosis == Some(DiagnosisId::ProviderNotRegistered));
     let mut must_change = false;
     if let Some(config) = reads.config {
         let needed = needed_from_config(config, &port);
         must_change = !matches!(needed, Needed::Nothing | Needed::Unknown);
         let v = verdict(&needed, config, unregistered(config), &name, &port, &legacy);
         // The provider's own read already said so.
-        let repeated = known_unregistered && v.diagnosis == Some("provider-not-registered");
+        let repeated =
+            known_unregistered && v.diagnosis == Some(DiagnosisId::ProviderNotRegistered);
         if v.status != Status::Pass && !repeated {
             add(&mut found, v.status, v.diagnosis, v.summary);
         }
@@ -160,7 +162,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
         .filter(|p| rank(p.status) >= rank(Status::Warn));
     let mut diagnoses: Vec<String> = Vec::new();
     for d in found.iter().filter_map(|p| p.diagnosis) {
-        if !diagnoses.iter().any(|x| x == d) {
+        if !diagnoses.iter().any(|x| d == x.as_str()) {
             diagnoses.push(d.to_string());
         }
     }
@@ -181,7 +183,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
             p.summary,
             diagnoses
                 .iter()
-                .filter(|d| Some(d.as_str()) != p.diagnosis)
+                .filter(|d| p.diagnosis.is_none_or(|own| own != d.as_str()))
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -205,7 +207,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
         .trim()
         .to_string(),
         worst_status: worst.map_or(Status::Pass, |p| p.status),
-        worst_diagnosis: worst.and_then(|p| p.diagnosis).map(str::to_string),
+        worst_diagnosis: worst.and_then(|p| p.diagnosis).map(String::from),
         summary,
         diagnoses,
         command,
@@ -213,7 +215,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
     }
 }
 
-fn add(found: &mut Vec<Problem>, status: Status, diagnosis: Option<&'static str>, summary: String) {
+fn add(found: &mut Vec<Problem>, status: Status, diagnosis: Option<DiagnosisId>, summary: String) {
     found.push(Problem {
         status,
         diagnosis,

@@ -29,6 +29,7 @@ use crate::arm::path::{validate_resource_group, validate_subscription};
 use crate::azure::Fetched;
 use crate::cancel::{CANCELLED_SUMMARY, Cancel};
 use crate::engine::millis;
+use crate::model::DiagnosisId;
 use crate::model::{Finding, Remedy, Report, ReportStatus, Request, Status, Target};
 
 /// Calls in flight at most (the limiter narrows this as the read quota drains).
@@ -119,7 +120,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
             return refuse(
                 report,
                 Status::Fail,
-                Some("not-signed-in"),
+                Some(DiagnosisId::NotSignedIn),
                 format!("Cannot diagnose the fleet: {why}."),
             );
         }
@@ -137,8 +138,8 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
         Ok(m) => m,
         Err(failed) => {
             let (status, diagnosis) = match failed.status() {
-                Some(401) => (Status::Fail, Some("not-signed-in")),
-                Some(403) => (Status::Fail, Some("connect-permission-missing")),
+                Some(401) => (Status::Fail, Some(DiagnosisId::NotSignedIn)),
+                Some(403) => (Status::Fail, Some(DiagnosisId::ConnectPermissionMissing)),
                 _ => (Status::Error, None),
             };
             let mut f = fleet_finding(
@@ -328,13 +329,13 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
     report
 }
 
-fn fleet_finding(status: Status, diagnosis: Option<&'static str>, summary: String) -> Finding {
+fn fleet_finding(status: Status, diagnosis: Option<DiagnosisId>, summary: String) -> Finding {
     let problem = matches!(status, Status::Fail | Status::Warn);
     Finding {
         check: CHECK_ID.into(),
         title: "Arc fleet".into(),
         status,
-        diagnosis: diagnosis.filter(|_| problem).map(str::to_string),
+        diagnosis: diagnosis.filter(|_| problem).map(String::from),
         summary,
         evidence: Default::default(),
         remedy: diagnosis

@@ -3,6 +3,7 @@
 //! Field names are the contract's (camelCase on the wire). Fields may be added here;
 //! none is renamed.
 
+mod diagnosis_id;
 pub mod fleet;
 pub mod policy;
 pub mod watch;
@@ -10,6 +11,8 @@ pub mod watch;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use diagnosis_id::DiagnosisId;
 
 pub const SCHEMA_VERSION: u32 = 1;
 pub const TOOL_NAME: &str = "ssh-troubleshoot";

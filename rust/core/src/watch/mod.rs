@@ -15,6 +15,7 @@ use crate::checks::Check;
 use crate::diagnose::{How, diagnose, with_dependencies};
 use crate::engine::{EngineOptions, millis};
 use crate::env::HostEnv;
+use crate::model::DiagnosisId;
 use crate::model::policy::overall_status;
 use crate::model::{Finding, Report, Request, Status};
 
@@ -27,10 +28,10 @@ const NAP: Duration = Duration::from_millis(50);
 
 /// Diagnoses a new token may cure: role assignments and group memberships reach a
 /// token only when it is issued again.
-const TOKEN_BOUND: &[&str] = &[
-    "connect-permission-missing",
-    "endpoint-creation-forbidden",
-    "not-signed-in",
+const TOKEN_BOUND: &[DiagnosisId] = &[
+    DiagnosisId::ConnectPermissionMissing,
+    DiagnosisId::EndpointCreationForbidden,
+    DiagnosisId::NotSignedIn,
 ];
 
 pub use crate::model::watch::{Change, Round, Watch, WatchOutcome};
@@ -94,7 +95,7 @@ pub fn run(
         let token_refreshed = report.findings.iter().any(|f| {
             f.diagnosis
                 .as_deref()
-                .is_some_and(|d| TOKEN_BOUND.contains(&d))
+                .is_some_and(|d| TOKEN_BOUND.iter().any(|t| *t == d))
         }) && refresh(&mut rerun_request, hooks);
         let wanted: BTreeSet<&str> = rerun_set(&report.findings);
         let selected = with_dependencies(checks, &wanted);
