@@ -433,6 +433,27 @@ fn fix_asks_on_a_terminal_and_respects_no() {
 }
 
 #[test]
+fn arcproxy_without_az_ssh_fails_for_powershell_and_warns_when_standalone() {
+    let mut m = Machine::new();
+    let modules = m.root.join("Modules");
+    m.ps_module(&modules, "Az.Ssh.ArcProxy", "1.0.0");
+    m.set_env("PSModulePath", modules.to_str().unwrap());
+    let (code, report) = m.json(&["arc", "--client", "powershell"]);
+    assert_eq!(code, 1);
+    let f = finding(&report, "client.ps-modules");
+    assert_eq!(f["status"], "fail", "{f:#}");
+    assert_eq!(f["diagnosis"], "azssh-module-missing", "{f:#}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("Enter-AzVM"),
+        "{f:#}"
+    );
+    let (_, report) = m.json(&["arc", "--offline"]);
+    let f = finding(&report, "client.ps-modules");
+    assert_eq!(f["status"], "warn", "{f:#}");
+    assert_eq!(f["diagnosis"], "azssh-module-missing", "{f:#}");
+}
+
+#[test]
 fn a_huge_manifest_is_reported_not_read() {
     let mut m = Machine::new();
     let modules = m.root.join("Modules");
