@@ -20,8 +20,6 @@ logger = get_logger(__name__)
 
 CLIENT = 'azure-cli'
 SCHEMA_VERSION = 1
-DEFAULT_DEADLINE_SECONDS = 30
-FLEET_DEADLINE_SECONDS = 900
 # The core refuses requests over 16 MiB of JSON; an explained text keeps its end (where
 # the error is) and stays well below that even when every character needs escaping.
 MAX_EXPLAIN_CHARS = 2 * 1024 * 1024
@@ -63,9 +61,6 @@ def ssh_troubleshoot_arc(cmd, resource_group_name=None, vm_name=None, port=None,
     return report
 
 
-WATCH_TIMEOUT_SECONDS = 300
-
-
 # pylint: disable=too-many-arguments
 def _single_request(cmd, resource_group_name, vm_name, resource_type, offline, deadline, report_path,
                     optional, probe_credentials, probe, watch, watch_timeout):
@@ -76,8 +71,10 @@ def _single_request(cmd, resource_group_name, vm_name, resource_type, offline, d
         'command': 'diagnose',
         'client': CLIENT,
         'offline': bool(offline),
-        'deadlineMs': (deadline or DEFAULT_DEADLINE_SECONDS) * 1000,
     }
+    # Without --deadline (or --watch-timeout) the core's own default applies.
+    if deadline:
+        request['deadlineMs'] = deadline * 1000
     request.update({k: v for k, v in optional.items() if v is not None})
     if probe_credentials:
         request['probeCredentials'] = True
@@ -85,7 +82,8 @@ def _single_request(cmd, resource_group_name, vm_name, resource_type, offline, d
         request['probe'] = True
     if watch:
         request['watch'] = True
-        request['watchTimeoutMs'] = (watch_timeout or WATCH_TIMEOUT_SECONDS) * 1000
+        if watch_timeout:
+            request['watchTimeoutMs'] = watch_timeout * 1000
     _add_report_path(request, report_path)
 
     subscription = _subscription(cmd, wants_azure)
@@ -138,10 +136,10 @@ def _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_t
         'client': CLIENT,
         'target': target,
         'subscriptions': chosen,
-        'deadlineMs': (deadline or FLEET_DEADLINE_SECONDS) * 1000,
         'azure': azure_settings(cmd, chosen[0] if chosen else None),
     }
-    request.update({k: v for k, v in (('port', port), ('localUser', local_user)) if v is not None})
+    request.update({k: v for k, v in (('port', port), ('localUser', local_user),
+                                      ('deadlineMs', deadline and deadline * 1000)) if v is not None})
     _add_report_path(request, report_path)
     report = run(request, progress=_FleetProgress.on_terminal(cmd.cli_ctx))
     _raise_if_nothing_listed(report)

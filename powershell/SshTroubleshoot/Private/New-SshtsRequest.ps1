@@ -29,8 +29,8 @@ function New-SshtsRequest {
         command       = 'diagnose'
         client        = 'powershell'
         offline       = [bool]$Bound['Offline']
-        deadlineMs    = 30000
     }
+    # No deadlineMs: the core's default deadline applies (30 s, 15 minutes for a fleet).
     if ($Bound['DisableSsh']) { $request.command = 'disable-ssh' }
     $subscription = @($Bound['SubscriptionId']) | Where-Object { $_ } | Select-Object -First 1
     if ($ParameterSetName -eq 'Fleet') {
@@ -39,7 +39,6 @@ function New-SshtsRequest {
         if ($Bound['ResourceGroupName']) { $target.resourceGroup = $Bound['ResourceGroupName'] }
         $request.target = $target
         $request.subscriptions = @($Bound['SubscriptionId'] | Where-Object { $_ })
-        $request.deadlineMs = 900000
     }
     elseif ($ParameterSetName -ne 'ThisMachine') {
         $target = [ordered]@{}

@@ -20,6 +20,9 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
     let docs = entry(id).docs.to_string();
     let machine = var(vars, "machine", "<machine>");
     let rg = var(vars, "resourceGroup", "<resource-group>");
+    // The same names as one word of each command line (prose keeps them as they are).
+    let (machine_sh, rg_sh) = (sh_arg(machine), sh_arg(rg));
+    let (machine_ps, rg_ps) = (ps_arg(machine), ps_arg(rg));
     let port = var(vars, "port", "22");
     let (text, commands): (String, Vec<ShellCommand>) = match id {
         DiagnosisId::ClientBinariesNotFound => (
@@ -27,7 +30,7 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
              az takes --ssh-client-folder; Azure PowerShell looks only on PATH."
                 .into(),
             vec![
-                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --ssh-client-folder {}", sh_quote(var(vars, "folder", "<folder with ssh>")))),
+                cmd(Shell::Az, format!("az ssh arc -g {rg_sh} -n {machine_sh} --ssh-client-folder {}", sh_quote(var(vars, "folder", "<folder with ssh>")))),
                 cmd(Shell::Powershell, format!("$env:PATH = {} + [IO.Path]::PathSeparator + $env:PATH", ps_quote(var(vars, "folder", "<folder with ssh>")))),
                 cmd(Shell::Sh, "sudo apt-get install openssh-client    # or: sudo dnf install openssh-clients"),
             ],
@@ -103,7 +106,7 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         DiagnosisId::MachineNotFound => (
             format!("No Arc-enabled server named {machine} was found in {rg}. Check the active subscription and the names, and that you can read the resource group."),
             vec![
-                cmd(Shell::Az, format!("az account show --query id && az resource list -g {rg} --query \"[?name=='{machine}'].type\"")),
+                cmd(Shell::Az, format!("az account show --query id && az resource list -g {rg_sh} --query \"[?name=='{machine}'].type\"")),
                 cmd(Shell::Powershell, format!("Get-AzResource -ResourceGroupName {} -Name {}", ps_word(rg), ps_word(machine))),
             ],
         ),
@@ -117,7 +120,7 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         ),
         DiagnosisId::EntraLoginExtensionMissing => (
             format!("Install the Microsoft Entra SSH login extension on {machine}, or connect with --local-user."),
-            vec![cmd(Shell::Az, format!("az connectedmachine extension create -g {rg} --machine-name {machine} --publisher Microsoft.Azure.ActiveDirectory --name AADSSHLogin --type AADSSHLoginForLinux --location <machine location>"))],
+            vec![cmd(Shell::Az, format!("az connectedmachine extension create -g {rg_sh} --machine-name {machine_sh} --publisher Microsoft.Azure.ActiveDirectory --name AADSSHLogin --type AADSSHLoginForLinux --location <machine location>"))],
         ),
         DiagnosisId::ServiceConfigPropagating => (
             "The SSH service configuration was just created and has not reached the agent yet; wait a minute and connect again.".into(),
@@ -158,8 +161,8 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         DiagnosisId::LocalUserRequired => (
             format!("SSH login with Microsoft Entra ID is not supported for Windows; connect to {machine} as a local user."),
             vec![
-                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --local-user <user>")),
-                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -LocalUser <user>")),
+                cmd(Shell::Az, format!("az ssh arc -g {rg_sh} -n {machine_sh} --local-user <user>")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg_ps} -Name {machine_ps} -LocalUser <user>")),
             ],
         ),
         DiagnosisId::ProxyFileCorrupt => (
@@ -177,8 +180,8 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         DiagnosisId::EntraCertificateUnavailable => (
             format!("Only a user account can get the Microsoft Entra SSH certificate here; a managed identity, Cloud Shell's own sign-in or (in Azure PowerShell before Az.Ssh 0.3.1) a service principal cannot. Connect to {machine} as a local user, or sign in as a user (in Cloud Shell: az login --scope https://pas.windows.net/CheckMyAccess/Linux/.default)."),
             vec![
-                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --local-user <user>")),
-                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -LocalUser <user>")),
+                cmd(Shell::Az, format!("az ssh arc -g {rg_sh} -n {machine_sh} --local-user <user>")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg_ps} -Name {machine_ps} -LocalUser <user>")),
                 cmd(Shell::Az, "az login --scope https://pas.windows.net/CheckMyAccess/Linux/.default"),
             ],
         ),
@@ -199,8 +202,8 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         DiagnosisId::ResourceNameAmbiguous => (
             format!("More than one resource in {rg} is named {machine} (an Arc-enabled server and an Azure VM, or several Arc types); name the type you mean."),
             vec![
-                cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --resource-type Microsoft.HybridCompute/machines")),
-                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg} -Name {machine} -ResourceType Microsoft.HybridCompute/machines")),
+                cmd(Shell::Az, format!("az ssh arc -g {rg_sh} -n {machine_sh} --resource-type Microsoft.HybridCompute/machines")),
+                cmd(Shell::Powershell, format!("Enter-AzVM -ResourceGroupName {rg_ps} -Name {machine_ps} -ResourceType Microsoft.HybridCompute/machines")),
             ],
         ),
         DiagnosisId::ProxyDownloadBlocked => {
@@ -208,7 +211,7 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
             (
                 "az could not download the SSH proxy (from mcr.microsoft.com; extensions before 2.0.3 from sshproxysa.blob.core.windows.net): a TLS-inspecting proxy, a firewall or no internet. Let az through with the settings it honours (HTTPS_PROXY, REQUESTS_CA_BUNDLE holding your inspection CA), or copy the proxy from a machine that has it and pass its folder with --ssh-proxy-folder.".into(),
                 vec![
-                    cmd(Shell::Az, format!("az ssh arc -g {rg} -n {machine} --ssh-proxy-folder {}", sh_quote(folder))),
+                    cmd(Shell::Az, format!("az ssh arc -g {rg_sh} -n {machine_sh} --ssh-proxy-folder {}", sh_quote(folder))),
                     cmd(Shell::Sh, "export HTTPS_PROXY=http://<proxy>:<port> REQUESTS_CA_BUNDLE=<CA bundle with your inspection certificate>"),
                 ],
             )
@@ -216,15 +219,15 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         DiagnosisId::SshAuthRefused => (
             format!("The server turned down every key ssh offered; that alone does not say why. For Microsoft Entra login it is usually a missing 'Virtual Machine User Login' role on {machine}, the AADSSHLoginForLinux extension missing, or OpenSSH versions that cannot agree on the certificate's signature; for a local user, a key the server does not know. Run the doctor against the machine to tell them apart."),
             vec![
-                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg} -n {machine}")),
-                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg} -Name {machine}")),
+                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg_sh} -n {machine_sh}")),
+                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg_ps} -Name {machine_ps}")),
             ],
         ),
         DiagnosisId::SshConnectionClosed => (
             format!("ssh only says that the connection through the SSH proxy ended; the cause is elsewhere. It is usually one of: sshd not running or port {port} not allowed on the server, the agent's relay listener down, a service configuration made before the agent was 1.31, or a configuration not live yet. Run the doctor against the machine to tell them apart."),
             vec![
-                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg} -n {machine}")),
-                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg} -Name {machine}")),
+                cmd(Shell::Az, format!("az ssh-troubleshoot arc -g {rg_sh} -n {machine_sh}")),
+                cmd(Shell::Powershell, format!("Test-AzSshArc -ResourceGroupName {rg_ps} -Name {machine_ps}")),
                 cmd(Shell::Sh, "sudo ssh-troubleshoot server    # on the Arc-enabled server"),
             ],
         ),
@@ -234,4 +237,27 @@ pub fn remedy(id: DiagnosisId, vars: &Vars) -> Remedy {
         commands,
         docs,
     }
+}
+
+/// A value as one sh word; a `<placeholder>` (no value known) stays as it is for the
+/// user to replace.
+fn sh_arg(value: &str) -> String {
+    if is_placeholder(value) {
+        value.to_string()
+    } else {
+        sh_quote(value)
+    }
+}
+
+/// A value as one PowerShell argument; a `<placeholder>` stays as it is.
+fn ps_arg(value: &str) -> String {
+    if is_placeholder(value) {
+        value.to_string()
+    } else {
+        ps_word(value)
+    }
+}
+
+fn is_placeholder(value: &str) -> bool {
+    value.starts_with('<') && value.ends_with('>')
 }

@@ -60,3 +60,56 @@ fn quoting_survives_hostile_values() {
     assert_eq!(ps_quote("it's"), "'it''s'");
     assert_eq!(sh_quote("$(rm -rf /)"), "'$(rm -rf /)'");
 }
+
+#[test]
+fn machine_and_group_names_are_one_word_of_each_command_line() {
+    let vars: Vars = [
+        ("machine".to_string(), "web 01".to_string()),
+        ("resourceGroup".to_string(), "rg(prod)".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let r = remedy(DiagnosisId::ResourceNameAmbiguous, &vars);
+    let command = |shell: Shell| {
+        r.commands
+            .iter()
+            .find(|c| c.shell == shell)
+            .map(|c| c.command.clone())
+            .unwrap()
+    };
+    assert!(
+        command(Shell::Az).starts_with("az ssh arc -g 'rg(prod)' -n 'web 01' "),
+        "{}",
+        command(Shell::Az)
+    );
+    assert!(
+        command(Shell::Powershell)
+            .starts_with("Enter-AzVM -ResourceGroupName 'rg(prod)' -Name 'web 01' "),
+        "{}",
+        command(Shell::Powershell)
+    );
+    // The prose names them as they are.
+    assert!(r.text.contains("in rg(prod) is named web 01"), "{}", r.text);
+
+    // Plain names and placeholders stay as they were.
+    let plain: Vars = [
+        ("machine".to_string(), "web-01".to_string()),
+        ("resourceGroup".to_string(), "rg".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let r = remedy(DiagnosisId::SshAuthRefused, &plain);
+    assert_eq!(
+        r.commands[0].command,
+        "az ssh-troubleshoot arc -g rg -n web-01"
+    );
+    assert_eq!(
+        r.commands[1].command,
+        "Test-AzSshArc -ResourceGroupName rg -Name web-01"
+    );
+    let r = remedy(DiagnosisId::SshAuthRefused, &Vars::new());
+    assert_eq!(
+        r.commands[0].command,
+        "az ssh-troubleshoot arc -g <resource-group> -n <machine>"
+    );
+}
