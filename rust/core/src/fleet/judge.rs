@@ -59,18 +59,65 @@ pub fn rank(status: Status) -> u8 {
     }
 }
 
+/// One machine's row from what the fleet read about it: the same judgments as a single
+/// machine's checks (provider, machine, service configuration, permissions), then the
+/// worst of them and a one-line summary.
 pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
-    let name = text(row, "/name").to_string();
-    let group = text(row, "/resourceGroup").to_string();
-    let subscription = text(row, "/subscriptionId").to_string();
-    let port = request.port.unwrap_or(22).to_string();
-    let mut vars = Vars::new();
-    vars.insert("machine".into(), name.clone());
-    vars.insert("resourceGroup".into(), group.clone());
-    vars.insert("subscription".into(), subscription.clone());
-    vars.insert("port".into(), port.clone());
+    let seen = Seen::of(row, request);
     let mut found: Vec<Problem> = Vec::new();
+    provider_problem(&mut found, reads, &seen);
+    if seen.resource_type.eq_ignore_ascii_case(HYBRID_COMPUTE) {
+        machine_problem(&mut found, row, &seen);
+    }
+    let must_change = config_problem(&mut found, row, reads, &seen);
+    if let Some(f) = reads.permissions {
+        permission_problem(
+            &mut found,
+            f,
+            reads.permissions_on_machine,
+            request,
+            must_change,
+            &seen,
+        );
+    }
+    found.sort_by_key(|p| std::cmp::Reverse(rank(p.status)));
+    summarise(row, request, seen, &found)
+}
 
+/// The machine's names and the values its remedies are filled with.
+struct Seen<'a> {
+    name: String,
+    group: String,
+    subscription: String,
+    resource_type: &'a str,
+    port: String,
+    vars: Vars,
+}
+
+impl<'a> Seen<'a> {
+    fn of(row: &'a Value, request: &Request) -> Seen<'a> {
+        let name = text(row, "/name").to_string();
+        let group = text(row, "/resourceGroup").to_string();
+        let subscription = text(row, "/subscriptionId").to_string();
+        let port = request.port.unwrap_or(22).to_string();
+        let mut vars = Vars::new();
+        vars.insert("machine".into(), name.clone());
+        vars.insert("resourceGroup".into(), group.clone());
+        vars.insert("subscription".into(), subscription.clone());
+        vars.insert("port".into(), port.clone());
+        Seen {
+            name,
+            group,
+            subscription,
+            resource_type: text(row, "/type"),
+            port,
+            vars,
+        }
+    }
+}
+
+fn provider_problem(found: &mut Vec<Problem>, reads: &Reads, seen: &Seen) {
+    let subscription = &seen.subscription;
     if let Some(state) = reads
         .provider
         .and_then(Fetched::ok_body)
@@ -79,7 +126,7 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
         .filter(|s| !s.eq_ignore_ascii_case("Registered"))
     {
         add(
-            &mut found,
+            found,
             Status::Fail,
             Some(DiagnosisId::ProviderNotRegistered),
             format!(
@@ -87,76 +134,102 @@ pub fn judge(row: &Value, reads: &Reads, request: &Request) -> MachineRow {
             ),
         );
     }
-    let resource_type = text(row, "/type");
-    if resource_type.eq_ignore_ascii_case(HYBRID_COMPUTE) {
-        let outcome = azure_machine::judge(row, &vars);
-        if outcome.status != Status::Pass {
-            add(
-                &mut found,
-                outcome.status,
-                outcome.diagnosis,
-                outcome.summary,
-            );
-        }
-    }
+}
 
+fn machine_problem(found: &mut Vec<Problem>, row: &Value, seen: &Seen) {
+    let outcome = azure_machine::judge(row, &seen.vars);
+    if outcome.status != Status::Pass {
+        add(found, outcome.status, outcome.diagnosis, outcome.summary);
+    }
+}
+
+/// The SSH service configuration's verdict; whether it must change (which decides the
+/// permissions needed).
+fn config_problem(found: &mut Vec<Problem>, row: &Value, reads: &Reads, seen: &Seen) -> bool {
+    let (name, port) = (&seen.name, &seen.port);
     let legacy = preview_ports(row);
     let known_unregistered = found
         .iter()
         .any(|p| p.diagnosis == Some(DiagnosisId::ProviderNotRegistered));
     let mut must_change = false;
     if let Some(config) = reads.config {
-        let needed = needed_from_config(config, &port);
+        let needed = needed_from_config(config, port);
         must_change = !matches!(needed, Needed::Nothing | Needed::Unknown);
-        let v = verdict(&needed, config, unregistered(config), &name, &port, &legacy);
+        let v = verdict(&needed, config, unregistered(config), name, port, &legacy);
         // The provider's own read already said so.
         let repeated =
             known_unregistered && v.diagnosis == Some(DiagnosisId::ProviderNotRegistered);
         if v.status != Status::Pass && !repeated {
-            add(&mut found, v.status, v.diagnosis, v.summary);
+            add(found, v.status, v.diagnosis, v.summary);
         }
     }
+    must_change
+}
 
-    if let Some(f) = reads.permissions {
-        match f.ok_body().map(Permissions::from_response) {
-            Some(Ok(perms)) => {
-                let scope = if reads.permissions_on_machine {
-                    format!("on {name}")
-                } else {
-                    format!("in resource group {group}")
-                };
-                let verdict = shortfall(
-                    &perms,
-                    resource_type,
-                    request.local_user.is_none(),
-                    must_change,
-                );
-                if let (Some(diagnosis), Some(summary)) = (
-                    verdict.diagnosis(),
-                    verdict.summary(&name, &port, Some(&scope)),
-                ) {
-                    add(&mut found, Status::Fail, Some(diagnosis), summary);
-                }
-            }
-            Some(Err(e)) => add(
-                &mut found,
-                Status::Error,
-                None,
-                format!("Could not judge your permissions: {e}"),
-            ),
-            None => {
-                let scope = if reads.permissions_on_machine {
-                    format!("on {name}")
-                } else {
-                    format!("in {group}")
-                };
-                let o = read_failure(f, &vars, &format!("read your permissions {scope}"));
-                add(&mut found, o.status, o.diagnosis, o.summary);
+fn permission_problem(
+    found: &mut Vec<Problem>,
+    f: &Fetched,
+    on_machine: bool,
+    request: &Request,
+    must_change: bool,
+    seen: &Seen,
+) {
+    let Seen {
+        name,
+        group,
+        port,
+        vars,
+        resource_type,
+        ..
+    } = seen;
+    match f.ok_body().map(Permissions::from_response) {
+        Some(Ok(perms)) => {
+            let scope = if on_machine {
+                format!("on {name}")
+            } else {
+                format!("in resource group {group}")
+            };
+            let verdict = shortfall(
+                &perms,
+                resource_type,
+                request.local_user.is_none(),
+                must_change,
+            );
+            if let (Some(diagnosis), Some(summary)) = (
+                verdict.diagnosis(),
+                verdict.summary(name, port, Some(&scope)),
+            ) {
+                add(found, Status::Fail, Some(diagnosis), summary);
             }
         }
+        Some(Err(e)) => add(
+            found,
+            Status::Error,
+            None,
+            format!("Could not judge your permissions: {e}"),
+        ),
+        None => {
+            let scope = if on_machine {
+                format!("on {name}")
+            } else {
+                format!("in {group}")
+            };
+            let o = read_failure(f, vars, &format!("read your permissions {scope}"));
+            add(found, o.status, o.diagnosis, o.summary);
+        }
     }
+}
 
-    found.sort_by_key(|p| std::cmp::Reverse(rank(p.status)));
+/// The worst problem, every diagnosis once, the summary line and the commands.
+fn summarise(row: &Value, request: &Request, seen: Seen, found: &[Problem]) -> MachineRow {
+    let Seen {
+        name,
+        group,
+        subscription,
+        resource_type,
+        port,
+        ..
+    } = seen;
     let worst = found
         .first()
         .filter(|p| rank(p.status) >= rank(Status::Warn));
