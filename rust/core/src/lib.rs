@@ -4,26 +4,26 @@
 
 pub mod arm;
 pub mod azure;
-pub mod cancel;
+pub(crate) mod cancel;
 pub mod catalogue;
-pub mod check;
+pub(crate) mod check;
 pub mod checks;
-pub mod diagnose;
-pub mod engine;
+pub(crate) mod diagnose;
+pub(crate) mod engine;
 pub mod env;
 pub mod error;
 pub mod explain;
-pub mod fixes;
-pub mod fixes_azure;
+pub(crate) mod fixes;
+pub(crate) mod fixes_azure;
 pub mod fleet;
 pub mod model;
 pub mod parse;
 pub mod platform;
 pub mod probe;
-pub mod quote;
+pub(crate) mod quote;
 pub mod registry;
 pub mod run;
-pub mod share;
+pub(crate) mod share;
 pub mod watch;
 
 pub use cancel::Cancel;

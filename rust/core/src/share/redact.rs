@@ -264,17 +264,6 @@ impl Redactor {
         out
     }
 
-    /// Every value learned so far with its placeholder (tests and the Markdown legend).
-    pub fn placeholders(&mut self) -> Vec<(String, String)> {
-        let built = self.build();
-        let replacements = built.replacements.clone();
-        self.entries
-            .iter()
-            .map(|(v, _)| v.clone())
-            .zip(replacements)
-            .collect()
-    }
-
     /// Also replaces, from now on, what `strip_secrets` learned from context.
     pub fn learn_secrets(&mut self, values: Vec<String>) {
         for v in values {
