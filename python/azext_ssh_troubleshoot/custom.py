@@ -147,12 +147,12 @@ def _fleet(cmd, resource_group_name, subscriptions, port, local_user, resource_t
 
 
 def _raise_if_nothing_listed(report):
-    """No machine listed (no subscription, Resource Graph failed or timed out) means
-    nothing was diagnosed: a tool failure, not an empty fleet. A sign-in or permission
-    refusal stays a finding (a diagnosis with its remedy)."""
-    findings = report.get('findings') or []
-    if 'fleet' in report or any(f.get('status') == 'fail' for f in findings):
+    """No machine listed (the core's `nothingListed`: no subscription, Resource Graph
+    failed or timed out, and no finding names a cause) means nothing was diagnosed: a tool
+    failure, not an empty fleet."""
+    if not report.get('nothingListed'):
         return
+    findings = report.get('findings') or []
     finding = findings[0] if findings else {}
     evidence = '; '.join(f'{k}: {v}' for k, v in (finding.get('evidence') or {}).items())
     message = ' '.join(part for part in (finding.get('summary'), evidence) if part)

@@ -133,6 +133,8 @@ function ConvertTo-SshtsReport {
         # Resource Graph cut its answer short: TotalRecords machines match, Machines holds fewer.
         Truncated      = [bool](Get-SshtsProperty $fleet 'truncated')
         TotalRecords   = Get-SshtsProperty $fleet 'totalRecords'
+        # A fleet with no machine listed and no cause found: nothing was diagnosed.
+        NothingListed  = [bool](Get-SshtsProperty $Report 'nothingListed')
         DurationMs     = [long](Get-SshtsProperty $Report 'durationMs')
         ToolVersion    = [string](Get-SshtsProperty $tool 'version')
         SchemaVersion  = [int](Get-SshtsProperty $Report 'schemaVersion')

@@ -113,11 +113,10 @@ function Invoke-SshtsDiagnosis {
     }
     Write-Progress -Activity $activity -Completed
 
-    if ($fleet -and $report.Machines.Count -eq 0 -and
-        -not @($report.Findings | Where-Object { $_.Status -eq 'fail' }) -and
-        @($report.Findings | Where-Object { $_.Status -eq 'error' })) {
-        # No machine could be listed: nothing was diagnosed, which is not an empty fleet.
-        $unlisted = @($report.Findings | Where-Object { $_.Status -eq 'error' })[0]
+    if ($report.NothingListed) {
+        # No machine could be listed (the core's rule): nothing was diagnosed, which is
+        # not an empty fleet.
+        $unlisted = @(@($report.Findings | Where-Object { $_.Status -eq 'error' }) + @($report.Findings))[0]
         $seen = @($unlisted.Evidence.PSObject.Properties | ForEach-Object { '{0}: {1}' -f $_.Name, $_.Value })
         Write-SshtsError -Cmdlet $Cmdlet -Category ResourceUnavailable -Id 'SshTroubleshootFleetUnlisted' -Target $machine -Message (@($unlisted.Summary) + $seen -join ' ')
     }

@@ -85,9 +85,9 @@ pub fn run(args: &ArcArgs) -> ExitCode {
     }
     if report.findings.iter().any(|f| f.status == Status::Fail) {
         ExitCode::from(EXIT_PROBLEMS)
-    } else if report.fleet.is_none() {
-        // No machine was listed (no subscription, or Resource Graph did not answer):
-        // nothing was diagnosed, which a script must not read as a healthy fleet.
+    } else if report.nothing_listed {
+        // No machine was listed (the core's rule): nothing was diagnosed, which a script
+        // must not read as a healthy fleet.
         ExitCode::from(crate::EXIT_COULD_NOT_RUN)
     } else {
         ExitCode::SUCCESS

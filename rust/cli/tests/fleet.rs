@@ -316,6 +316,8 @@ fn without_a_token_the_fleet_is_not_listed() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(report["findings"][0]["diagnosis"], "not-signed-in");
     assert!(report.get("fleet").is_none());
+    // A refusal with its diagnosis is a finding, not "nothing listed".
+    assert!(report.get("nothingListed").is_none());
     assert!(standin.requests().is_empty());
 }
 
@@ -414,6 +416,8 @@ fn a_resource_graph_failure_is_could_not_run() {
     assert_eq!(run.code, 3, "nothing was diagnosed: {:#}", run.report);
     assert_eq!(run.report["status"], "incomplete");
     assert!(run.report.get("fleet").is_none());
+    // The core's rule, which every host reads: nothing was listed.
+    assert_eq!(run.report["nothingListed"], true);
     let finding = &run.report["findings"][0];
     assert_eq!(finding["status"], "error");
     let evidence = finding["evidence"]["Resource Graph"].as_str().unwrap();

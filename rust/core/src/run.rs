@@ -144,11 +144,12 @@ fn run_command(
             all.extend(registry::server());
             Ok(catalogue_report(request, &all))
         }
-        Command::Diagnose if crate::fleet::is_fleet(request) => Ok(crate::fleet::run(
-            request,
-            how.progress.unwrap_or(&|_, _| {}),
-            how.cancel,
-        )),
+        Command::Diagnose if crate::fleet::is_fleet(request) => {
+            let mut report =
+                crate::fleet::run(request, how.progress.unwrap_or(&|_, _| {}), how.cancel);
+            report.nothing_listed = crate::model::policy::nothing_listed(&report);
+            Ok(report)
+        }
         Command::Diagnose if request.watch => Ok(crate::watch::run(
             request,
             env,

@@ -30,7 +30,8 @@ fn is_test_file(relative: &str) -> bool {
     source && (relative.split('/').any(|part| part == "tests") || test_module)
 }
 
-/// Every test file of the repository, relative, sorted; build outputs and fuzzing left out.
+/// Every test file of the repository and the test module of every Rust file (from its
+/// `#[cfg(test)]` on), relative, sorted; build outputs and fuzzing left out.
 fn test_files() -> Vec<(String, String)> {
     let root = repository();
     let mut files = Vec::new();
@@ -59,10 +60,21 @@ fn test_files() -> Vec<(String, String)> {
                 .expect("under the repository")
                 .to_string_lossy()
                 .replace('\\', "/");
-            if kind.is_file() && is_test_file(&relative) {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    files.push((relative, text));
-                }
+            if !kind.is_file() {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if is_test_file(&relative) {
+                files.push((relative, text));
+            } else if let Some(at) = relative
+                .ends_with(".rs")
+                .then(|| text.find("#[cfg(test)]"))
+                .flatten()
+            {
+                // A test module at the end of the code it tests.
+                files.push((relative, text[at..].to_string()));
             }
         }
     }

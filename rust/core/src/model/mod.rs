@@ -399,6 +399,12 @@ pub struct Report {
     /// asked, with the request's own values (absent without a resource group and name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_command: Option<String>,
+    /// Extension: a fleet request for which no machine could be listed (no subscription,
+    /// Resource Graph failed or did not answer in time) and no finding names a cause:
+    /// nothing was diagnosed, which every host reports as a failure to run, never as an
+    /// empty, healthy fleet. Absent when not. See `policy::nothing_listed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_listed: bool,
 }
 
 /// Extension: the outcome of writing the shareable report (`reportPath`).

@@ -22,6 +22,13 @@ pub fn overall_status(findings: &[Finding], explained: &[Explained]) -> ReportSt
     }
 }
 
+/// A fleet report with no machine listed and no failing finding: a sign-in or permission
+/// refusal stays a finding (a diagnosis with its remedy); anything else means nothing
+/// was looked at.
+pub fn nothing_listed(report: &Report) -> bool {
+    report.fleet.is_none() && !report.findings.iter().any(|f| f.status == Status::Fail)
+}
+
 pub fn empty_report(request: &Request) -> Report {
     Report {
         schema_version: super::SCHEMA_VERSION,
@@ -43,6 +50,7 @@ pub fn empty_report(request: &Request) -> Report {
         fleet: None,
         watch: None,
         cancelled: false,
+        nothing_listed: false,
         report_command: None,
     }
 }

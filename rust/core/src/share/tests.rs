@@ -160,6 +160,7 @@ fn seeded() -> (Report, Request) {
         shared_report: None,
         watch: None,
         cancelled: false,
+        nothing_listed: false,
         report_command: None,
         fleet: None,
     };
