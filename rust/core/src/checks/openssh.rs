@@ -45,6 +45,9 @@ struct Lookup {
     searched: Vec<String>,
     /// `--ssh-client-folder` was given but did not hold the program.
     missed_folder: Option<String>,
+    /// What running the program found said: its banner (None for ssh-keygen's usage),
+    /// or why it does not run. Absent until run, and when nothing was found.
+    ran: Option<Result<Option<String>, String>>,
 }
 
 impl Check for OpenSsh {
@@ -70,145 +73,186 @@ impl Check for OpenSsh {
             Client::Powershell => &[Rules::PowerShell],
             Client::Standalone => &[Rules::AzureCli, Rules::PowerShell],
         };
-        let lookups: Vec<Lookup> = rules
+        let mut lookups: Vec<Lookup> = rules
             .iter()
             .flat_map(|r| ["ssh", "ssh-keygen"].map(|p| lookup(ctx, *r, p)))
             .collect();
+        run_each_found(&mut lookups, &ctx.cancel);
+        let keygen_optional = ctx.request.local_user.is_some();
+        Ok(judge(
+            &lookups,
+            keygen_optional,
+            &remedy_vars(ctx),
+            ctx.env.os(),
+        ))
+    }
+}
 
-        let mut evidence = crate::model::Evidence::new();
-        let mut problems: Vec<String> = Vec::new();
-        let mut warnings: Vec<String> = Vec::new();
-        let mut facts = OpenSshFacts {
-            ssh: None,
-            version: None,
+/// Each program found is run once, all of them at once: waiting for a spawn is
+/// most of this check's time, and of an offline run's.
+fn run_each_found(lookups: &mut [Lookup], cancel: &Cancel) {
+    let mut distinct: Vec<(String, &'static str)> = Vec::new();
+    for l in lookups.iter() {
+        let Some(path) = l.found.as_deref() else {
+            continue;
         };
-        // Each program found is run once, all of them at once: waiting for a spawn is
-        // most of this check's time, and of an offline run's.
-        let mut distinct: Vec<(&str, &'static str)> = Vec::new();
-        for l in &lookups {
-            let Some(path) = l.found.as_deref() else {
-                continue;
-            };
-            if !distinct.iter().any(|(p, _)| *p == path) {
-                distinct.push((path, l.program));
-            }
+        if !distinct.iter().any(|(p, _)| p == path) {
+            distinct.push((path.to_string(), l.program));
         }
-        let tried: Vec<(&str, Result<Option<String>, String>)> = std::thread::scope(|s| {
-            let running: Vec<_> = distinct
-                .iter()
-                .map(|&(path, program)| {
-                    (
-                        path,
-                        s.spawn(move || prove_runs(path, program, &ctx.cancel)),
-                    )
-                })
-                .collect();
-            running
-                .into_iter()
-                .map(|(path, h)| {
-                    let r = h
-                        .join()
-                        .unwrap_or_else(|_| Err("could not be run (the probe crashed)".into()));
-                    (path, r)
-                })
-                .collect()
-        });
+    }
+    let tried: Vec<(String, Result<Option<String>, String>)> = std::thread::scope(|s| {
+        let running: Vec<_> = distinct
+            .iter()
+            .map(|(path, program)| (path, s.spawn(move || prove_runs(path, program, cancel))))
+            .collect();
+        running
+            .into_iter()
+            .map(|(path, h)| {
+                let r = h
+                    .join()
+                    .unwrap_or_else(|_| Err("could not be run (the probe crashed)".into()));
+                (path.clone(), r)
+            })
+            .collect()
+    });
+    for l in lookups.iter_mut() {
+        l.ran = l
+            .found
+            .as_ref()
+            .and_then(|path| tried.iter().find(|(p, _)| p == path))
+            .map(|(_, r)| r.clone());
+    }
+}
 
-        for l in &lookups {
-            let key = format!("{} ({})", l.program, l.rules.name());
-            if let Some(folder) = &l.missed_folder {
-                warnings.push(format!(
-                    "{} is not in --ssh-client-folder {folder}",
-                    l.program
-                ));
+/// The names a remedy's commands are filled in with.
+fn remedy_vars(ctx: &Context) -> Vars {
+    let mut vars = Vars::new();
+    if let Some(folder) = &ctx.request.ssh_client_folder {
+        vars.insert("folder".into(), folder.clone());
+    }
+    if let Some(target) = &ctx.request.target {
+        vars.extend(target.name.clone().map(|n| ("machine".to_string(), n)));
+        vars.extend(
+            target
+                .resource_group
+                .clone()
+                .map(|g| ("resourceGroup".to_string(), g)),
+        );
+    }
+    vars
+}
+
+/// What the lookups and runs add up to, before it becomes an outcome.
+struct Findings {
+    evidence: crate::model::Evidence,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+    facts: OpenSshFacts,
+}
+
+fn judge(lookups: &[Lookup], keygen_optional: bool, vars: &Vars, os: Os) -> Outcome {
+    let Findings {
+        evidence,
+        problems,
+        warnings,
+        facts,
+    } = findings(lookups, keygen_optional);
+    let outcome = if !problems.is_empty() {
+        let mut o = Outcome::problem(
+            Status::Fail,
+            DiagnosisId::ClientBinariesNotFound,
+            sentence(&problems),
+            vars,
+        );
+        fit_remedy_to_os(&mut o, os);
+        o
+    } else if !warnings.is_empty() {
+        let mut o = Outcome::problem(
+            Status::Warn,
+            DiagnosisId::ClientBinariesNotFound,
+            sentence(&warnings),
+            vars,
+        );
+        fit_remedy_to_os(&mut o, os);
+        o
+    } else {
+        let ssh = facts.ssh.clone().unwrap_or_default();
+        let version = evidence
+            .iter()
+            .find(|(k, _)| k.starts_with("ssh ("))
+            .map(|(_, v)| v.clone())
+            .unwrap_or(ssh);
+        Outcome::pass(format!("ssh and ssh-keygen found and run ({version})."))
+    };
+    let mut outcome = outcome.with_output(facts);
+    outcome.evidence.extend(evidence);
+    outcome
+}
+
+fn findings(lookups: &[Lookup], keygen_optional: bool) -> Findings {
+    let mut evidence = crate::model::Evidence::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut facts = OpenSshFacts {
+        ssh: None,
+        version: None,
+    };
+    for l in lookups {
+        let key = format!("{} ({})", l.program, l.rules.name());
+        if let Some(folder) = &l.missed_folder {
+            warnings.push(format!(
+                "{} is not in --ssh-client-folder {folder}",
+                l.program
+            ));
+        }
+        let Some(path) = &l.found else {
+            evidence.insert(
+                key,
+                format!("not found; looked in: {}", l.searched.join(", ")),
+            );
+            let optional = l.program == "ssh-keygen" && keygen_optional;
+            let line = format!(
+                "{} not found for {} (looked in {})",
+                l.program,
+                l.rules.name(),
+                l.searched.join(", ")
+            );
+            if optional {
+                warnings.push(line)
+            } else {
+                problems.push(line)
             }
-            let Some(path) = &l.found else {
+            continue;
+        };
+        let result = l
+            .ran
+            .clone()
+            .unwrap_or_else(|| Err("could not be run (the probe crashed)".into()));
+        match result {
+            Ok(banner) => {
+                if l.program == "ssh" && facts.ssh.is_none() {
+                    facts.ssh = Some(path.clone());
+                    facts.version = banner
+                        .as_deref()
+                        .and_then(platform::openssh_version)
+                        .map(|(a, b, _)| (a, b));
+                }
                 evidence.insert(
                     key,
-                    format!("not found; looked in: {}", l.searched.join(", ")),
+                    format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
                 );
-                let optional = l.program == "ssh-keygen" && ctx.request.local_user.is_some();
-                let line = format!(
-                    "{} not found for {} (looked in {})",
-                    l.program,
-                    l.rules.name(),
-                    l.searched.join(", ")
-                );
-                if optional {
-                    warnings.push(line)
-                } else {
-                    problems.push(line)
-                }
-                continue;
-            };
-            let result = match tried.iter().find(|(p, _)| p == path) {
-                Some((_, r)) => r.clone(),
-                None => prove_runs(path, l.program, &ctx.cancel),
-            };
-            match result {
-                Ok(banner) => {
-                    if l.program == "ssh" && facts.ssh.is_none() {
-                        facts.ssh = Some(path.clone());
-                        facts.version = banner
-                            .as_deref()
-                            .and_then(platform::openssh_version)
-                            .map(|(a, b, _)| (a, b));
-                    }
-                    evidence.insert(
-                        key,
-                        format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
-                    );
-                }
-                Err(why) => {
-                    evidence.insert(key, format!("{path}: {why}"));
-                    problems.push(format!("{path} {why}"));
-                }
+            }
+            Err(why) => {
+                evidence.insert(key, format!("{path}: {why}"));
+                problems.push(format!("{path} {why}"));
             }
         }
-
-        let mut vars = Vars::new();
-        if let Some(folder) = &ctx.request.ssh_client_folder {
-            vars.insert("folder".into(), folder.clone());
-        }
-        if let Some(target) = &ctx.request.target {
-            vars.extend(target.name.clone().map(|n| ("machine".to_string(), n)));
-            vars.extend(
-                target
-                    .resource_group
-                    .clone()
-                    .map(|g| ("resourceGroup".to_string(), g)),
-            );
-        }
-        let outcome = if !problems.is_empty() {
-            let mut o = Outcome::problem(
-                Status::Fail,
-                DiagnosisId::ClientBinariesNotFound,
-                sentence(&problems),
-                &vars,
-            );
-            fit_remedy_to_os(&mut o, ctx.env.os());
-            o
-        } else if !warnings.is_empty() {
-            let mut o = Outcome::problem(
-                Status::Warn,
-                DiagnosisId::ClientBinariesNotFound,
-                sentence(&warnings),
-                &vars,
-            );
-            fit_remedy_to_os(&mut o, ctx.env.os());
-            o
-        } else {
-            let ssh = facts.ssh.clone().unwrap_or_default();
-            let version = evidence
-                .iter()
-                .find(|(k, _)| k.starts_with("ssh ("))
-                .map(|(_, v)| v.clone())
-                .unwrap_or(ssh);
-            Outcome::pass(format!("ssh and ssh-keygen found and run ({version})."))
-        };
-        let mut outcome = outcome.with_output(facts);
-        outcome.evidence.extend(evidence);
-        Ok(outcome)
+    }
+    Findings {
+        evidence,
+        problems,
+        warnings,
+        facts,
     }
 }
 
@@ -241,6 +285,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
                         found: Some(path),
                         searched,
                         missed_folder,
+                        ran: None,
                     };
                 }
                 if let Some(f) = folder.filter(|f| path.starts_with(*f)) {
@@ -256,6 +301,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
                         found: Some(found),
                         searched,
                         missed_folder,
+                        ran: None,
                     };
                 }
             }
@@ -267,6 +313,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
         found: None,
         searched,
         missed_folder,
+        ran: None,
     }
 }
 
@@ -317,4 +364,82 @@ fn fit_remedy_to_os(outcome: &mut Outcome, os: Os) {
     };
     remedy.commands.retain(|c| c.shell != Shell::Sh);
     remedy.commands.push(install);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(
+        rules: Rules,
+        program: &'static str,
+        path: &str,
+        ran: Result<Option<String>, String>,
+    ) -> Lookup {
+        Lookup {
+            rules,
+            program,
+            found: Some(path.into()),
+            searched: vec![path.into()],
+            missed_folder: None,
+            ran: Some(ran),
+        }
+    }
+
+    #[test]
+    fn both_found_and_running_pass_with_the_ssh_banner() {
+        let banner = "OpenSSH_9.6p1, OpenSSL 3.0.13".to_string();
+        let lookups = [
+            found(Rules::AzureCli, "ssh", "/usr/bin/ssh", Ok(Some(banner))),
+            found(
+                Rules::AzureCli,
+                "ssh-keygen",
+                "/usr/bin/ssh-keygen",
+                Ok(None),
+            ),
+        ];
+        let o = judge(&lookups, false, &Vars::new(), Os::Linux);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.diagnosis, None);
+        assert_eq!(
+            o.summary,
+            "ssh and ssh-keygen found and run (/usr/bin/ssh: OpenSSH_9.6p1, OpenSSL 3.0.13)."
+        );
+        assert_eq!(
+            o.evidence.get("ssh-keygen (az)").map(String::as_str),
+            Some("/usr/bin/ssh-keygen: runs")
+        );
+    }
+
+    #[test]
+    fn a_missing_ssh_keygen_fails_unless_a_local_user_makes_it_optional() {
+        let missing = Lookup {
+            rules: Rules::PowerShell,
+            program: "ssh-keygen",
+            found: None,
+            searched: vec!["PATH (ssh-keygen)".into()],
+            missed_folder: None,
+            ran: None,
+        };
+        let ssh = found(
+            Rules::PowerShell,
+            "ssh",
+            "/usr/bin/ssh",
+            Ok(Some("OpenSSH_9.6p1".into())),
+        );
+        let lookups = [ssh, missing];
+        let summary = "ssh-keygen not found for Enter-AzVM (looked in PATH (ssh-keygen)).";
+
+        let required = judge(&lookups, false, &Vars::new(), Os::Linux);
+        assert_eq!(required.status, Status::Fail);
+        assert_eq!(
+            required.diagnosis,
+            Some(DiagnosisId::ClientBinariesNotFound)
+        );
+        assert_eq!(required.summary, summary);
+
+        let optional = judge(&lookups, true, &Vars::new(), Os::Linux);
+        assert_eq!(optional.status, Status::Warn);
+        assert_eq!(optional.summary, summary);
+    }
 }
