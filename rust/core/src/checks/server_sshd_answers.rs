@@ -148,14 +148,21 @@ pub enum Kind {
     NothingListens,
 }
 
+impl Verdict {
+    fn new(status: Status, kind: Kind, summary: String) -> Verdict {
+        Verdict {
+            status,
+            summary,
+            kind,
+        }
+    }
+}
+
+fn is_ssh(answer: &Answer) -> bool {
+    matches!(answer, Answer::Ssh { .. })
+}
+
 pub fn judge(port: u16, v4: &Answer, v6: &Answer, others: &[(Listener, Answer)]) -> Verdict {
-    let v = |status, kind, summary: String| Verdict {
-        status,
-        summary,
-        kind,
-    };
-    let is_ssh = |a: &Answer| matches!(a, Answer::Ssh { .. });
-    let absent = |a: &Answer| matches!(a, Answer::NoAddress);
     let named = [
         (format!("127.0.0.1:{port}"), v4),
         (format!("[::1]:{port}"), v6),
@@ -163,49 +170,67 @@ pub fn judge(port: u16, v4: &Answer, v6: &Answer, others: &[(Listener, Answer)])
     if let Some((at, Answer::NotSsh(said))) =
         named.iter().find(|(_, a)| matches!(a, Answer::NotSsh(_)))
     {
-        return v(
+        return Verdict::new(
             Status::Fail,
             Kind::NotSsh,
             format!("Something that is not sshd answers on {at}; it said: \"{said}\"."),
         );
     }
-    match (is_ssh(v4) || absent(v4), is_ssh(v6) || absent(v6)) {
-        _ if !is_ssh(v4) && !is_ssh(v6) => {}
-        (true, true) => {
-            let ident = [v4, v6].into_iter().find_map(|a| match a {
-                Answer::Ssh { ident, .. } => Some(software(ident)),
-                _ => None,
-            });
-            return v(
-                Status::Pass,
-                Kind::Fine,
-                format!(
-                    "sshd answers on port {port} of localhost ({}).",
-                    ident.unwrap_or_default()
-                ),
-            );
-        }
-        (ok4, _) => {
-            let (good, bad, bad_answer) = if ok4 {
-                (&named[0].0, &named[1].0, v6)
-            } else {
-                (&named[1].0, &named[0].0, v4)
-            };
-            return v(
-                Status::Warn,
-                Kind::OneLoopbackOnly,
-                format!(
-                    "sshd answers on {good} but not on {bad} ({}). The agent's proxy dials localhost:{port}, which resolves to both; when it tries {bad} first the connection fails like the guide's `dial tcp [::1]:{port}` error.",
-                    bad_answer.describe()
-                ),
-            );
-        }
+    if is_ssh(v4) || is_ssh(v6) {
+        return judge_ssh_on_loopback(port, &named);
     }
+    judge_no_ssh_on_loopback(port, &named, others)
+}
+
+/// sshd answers on at least one loopback address: fine when the other one answers too
+/// or does not exist here.
+fn judge_ssh_on_loopback(port: u16, named: &[(String, &Answer); 2]) -> Verdict {
+    let (v4, v6) = (named[0].1, named[1].1);
+    let absent = |a: &Answer| matches!(a, Answer::NoAddress);
+    let ok4 = is_ssh(v4) || absent(v4);
+    let ok6 = is_ssh(v6) || absent(v6);
+    if ok4 && ok6 {
+        let ident = [v4, v6].into_iter().find_map(|a| match a {
+            Answer::Ssh { ident, .. } => Some(software(ident)),
+            _ => None,
+        });
+        return Verdict::new(
+            Status::Pass,
+            Kind::Fine,
+            format!(
+                "sshd answers on port {port} of localhost ({}).",
+                ident.unwrap_or_default()
+            ),
+        );
+    }
+    let (good, bad, bad_answer) = if ok4 {
+        (&named[0].0, &named[1].0, v6)
+    } else {
+        (&named[1].0, &named[0].0, v4)
+    };
+    Verdict::new(
+        Status::Warn,
+        Kind::OneLoopbackOnly,
+        format!(
+            "sshd answers on {good} but not on {bad} ({}). The agent's proxy dials localhost:{port}, which resolves to both; when it tries {bad} first the connection fails like the guide's `dial tcp [::1]:{port}` error.",
+            bad_answer.describe()
+        ),
+    )
+}
+
+/// sshd answers on neither loopback address: say what holds them, or where the port
+/// listens instead.
+fn judge_no_ssh_on_loopback(
+    port: u16,
+    named: &[(String, &Answer); 2],
+    others: &[(Listener, Answer)],
+) -> Verdict {
+    let (v4, v6) = (named[0].1, named[1].1);
     if let Some(silent) = named
         .iter()
         .find(|(_, a)| matches!(a, Answer::Silent { .. }))
     {
-        return v(
+        return Verdict::new(
             Status::Fail,
             Kind::NotSsh,
             format!(
@@ -220,7 +245,7 @@ pub fn judge(port: u16, v4: &Answer, v6: &Answer, others: &[(Listener, Answer)])
             .iter()
             .map(|(l, a)| format!("{l} ({})", a.describe()))
             .collect();
-        return v(
+        return Verdict::new(
             Status::Fail,
             Kind::OtherAddressOnly,
             format!(
@@ -229,7 +254,7 @@ pub fn judge(port: u16, v4: &Answer, v6: &Answer, others: &[(Listener, Answer)])
             ),
         );
     }
-    v(
+    Verdict::new(
         Status::Fail,
         Kind::NothingListens,
         format!(
