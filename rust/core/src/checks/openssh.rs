@@ -190,70 +190,80 @@ fn judge(lookups: &[Lookup], keygen_optional: bool, vars: &Vars, os: Os) -> Outc
 }
 
 fn findings(lookups: &[Lookup], keygen_optional: bool) -> Findings {
-    let mut evidence = crate::model::Evidence::new();
-    let mut problems: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
-    let mut facts = OpenSshFacts {
-        ssh: None,
-        version: None,
+    let mut findings = Findings {
+        evidence: crate::model::Evidence::new(),
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        facts: OpenSshFacts {
+            ssh: None,
+            version: None,
+        },
     };
     for l in lookups {
-        let key = format!("{} ({})", l.program, l.rules.name());
         if let Some(folder) = &l.missed_folder {
-            warnings.push(format!(
+            findings.warnings.push(format!(
                 "{} is not in --ssh-client-folder {folder}",
                 l.program
             ));
         }
-        let Some(path) = &l.found else {
-            evidence.insert(
-                key,
-                format!("not found; looked in: {}", l.searched.join(", ")),
-            );
-            let optional = l.program == "ssh-keygen" && keygen_optional;
-            let line = format!(
-                "{} not found for {} (looked in {})",
-                l.program,
-                l.rules.name(),
-                l.searched.join(", ")
-            );
-            if optional {
-                warnings.push(line)
-            } else {
-                problems.push(line)
-            }
-            continue;
-        };
+        match &l.found {
+            None => findings.not_found(l, keygen_optional),
+            Some(path) => findings.found(l, path),
+        }
+    }
+    findings
+}
+
+impl Findings {
+    fn not_found(&mut self, l: &Lookup, keygen_optional: bool) {
+        self.evidence.insert(
+            evidence_key(l),
+            format!("not found; looked in: {}", l.searched.join(", ")),
+        );
+        let optional = l.program == "ssh-keygen" && keygen_optional;
+        let line = format!(
+            "{} not found for {} (looked in {})",
+            l.program,
+            l.rules.name(),
+            l.searched.join(", ")
+        );
+        if optional {
+            self.warnings.push(line)
+        } else {
+            self.problems.push(line)
+        }
+    }
+
+    fn found(&mut self, l: &Lookup, path: &str) {
         let result = l
             .ran
             .clone()
             .unwrap_or_else(|| Err("could not be run (the probe crashed)".into()));
         match result {
             Ok(banner) => {
-                if l.program == "ssh" && facts.ssh.is_none() {
-                    facts.ssh = Some(path.clone());
-                    facts.version = banner
+                if l.program == "ssh" && self.facts.ssh.is_none() {
+                    self.facts.ssh = Some(path.to_string());
+                    self.facts.version = banner
                         .as_deref()
                         .and_then(platform::openssh_version)
                         .map(|(a, b, _)| (a, b));
                 }
-                evidence.insert(
-                    key,
+                self.evidence.insert(
+                    evidence_key(l),
                     format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
                 );
             }
             Err(why) => {
-                evidence.insert(key, format!("{path}: {why}"));
-                problems.push(format!("{path} {why}"));
+                self.evidence
+                    .insert(evidence_key(l), format!("{path}: {why}"));
+                self.problems.push(format!("{path} {why}"));
             }
         }
     }
-    Findings {
-        evidence,
-        problems,
-        warnings,
-        facts,
-    }
+}
+
+fn evidence_key(l: &Lookup) -> String {
+    format!("{} ({})", l.program, l.rules.name())
 }
 
 fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
@@ -367,79 +377,5 @@ fn fit_remedy_to_os(outcome: &mut Outcome, os: Os) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn found(
-        rules: Rules,
-        program: &'static str,
-        path: &str,
-        ran: Result<Option<String>, String>,
-    ) -> Lookup {
-        Lookup {
-            rules,
-            program,
-            found: Some(path.into()),
-            searched: vec![path.into()],
-            missed_folder: None,
-            ran: Some(ran),
-        }
-    }
-
-    #[test]
-    fn both_found_and_running_pass_with_the_ssh_banner() {
-        let banner = "OpenSSH_9.6p1, OpenSSL 3.0.13".to_string();
-        let lookups = [
-            found(Rules::AzureCli, "ssh", "/usr/bin/ssh", Ok(Some(banner))),
-            found(
-                Rules::AzureCli,
-                "ssh-keygen",
-                "/usr/bin/ssh-keygen",
-                Ok(None),
-            ),
-        ];
-        let o = judge(&lookups, false, &Vars::new(), Os::Linux);
-        assert_eq!(o.status, Status::Pass);
-        assert_eq!(o.diagnosis, None);
-        assert_eq!(
-            o.summary,
-            "ssh and ssh-keygen found and run (/usr/bin/ssh: OpenSSH_9.6p1, OpenSSL 3.0.13)."
-        );
-        assert_eq!(
-            o.evidence.get("ssh-keygen (az)").map(String::as_str),
-            Some("/usr/bin/ssh-keygen: runs")
-        );
-    }
-
-    #[test]
-    fn a_missing_ssh_keygen_fails_unless_a_local_user_makes_it_optional() {
-        let missing = Lookup {
-            rules: Rules::PowerShell,
-            program: "ssh-keygen",
-            found: None,
-            searched: vec!["PATH (ssh-keygen)".into()],
-            missed_folder: None,
-            ran: None,
-        };
-        let ssh = found(
-            Rules::PowerShell,
-            "ssh",
-            "/usr/bin/ssh",
-            Ok(Some("OpenSSH_9.6p1".into())),
-        );
-        let lookups = [ssh, missing];
-        let summary = "ssh-keygen not found for Enter-AzVM (looked in PATH (ssh-keygen)).";
-
-        let required = judge(&lookups, false, &Vars::new(), Os::Linux);
-        assert_eq!(required.status, Status::Fail);
-        assert_eq!(
-            required.diagnosis,
-            Some(DiagnosisId::ClientBinariesNotFound)
-        );
-        assert_eq!(required.summary, summary);
-
-        let optional = judge(&lookups, true, &Vars::new(), Os::Linux);
-        assert_eq!(optional.status, Status::Warn);
-        assert_eq!(optional.summary, summary);
-    }
-}
+#[path = "openssh_tests.rs"]
+mod tests;
