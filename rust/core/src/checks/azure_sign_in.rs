@@ -48,7 +48,7 @@ impl Check for SignIn {
             .map_or(0, |d| d.as_secs());
         let (who, evidence) = match judge_token(token::claims(&raw).ok().as_ref(), now) {
             Ok(live) => live,
-            Err(expired) => return Ok(expired),
+            Err(expired) => return Ok(*expired),
         };
         let provider = need::<Option<Fetched>>(deps, PROVIDER)?;
         let mut outcome = judge_arm_answer(&who, provider.as_ref());
@@ -77,7 +77,7 @@ fn no_client(why: &str) -> Outcome {
 
 /// Who the token (its claims unverified) belongs to and what else they show; the
 /// outcome instead when it has expired by `now` (Unix seconds).
-fn judge_token(claims: Option<&TokenClaims>, now: u64) -> Result<(String, Evidence), Outcome> {
+fn judge_token(claims: Option<&TokenClaims>, now: u64) -> Result<(String, Evidence), Box<Outcome>> {
     let who = claims
         .and_then(|c| c.user.clone())
         .unwrap_or_else(|| "an unknown identity".into());
@@ -98,7 +98,7 @@ fn judge_token(claims: Option<&TokenClaims>, now: u64) -> Result<(String, Eviden
                 &Vars::new(),
             );
             o.evidence.extend(evidence);
-            return Err(o);
+            return Err(Box::new(o));
         }
     }
     Ok((who, evidence))

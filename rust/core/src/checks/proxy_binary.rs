@@ -67,7 +67,7 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
     let machine = platform::python_machine(env.arch(), os);
     let arch = match proxy_arch(facts.version.as_ref(), os, machine) {
         Ok(arch) => arch,
-        Err(unsupported) => return (unsupported, None, false),
+        Err(unsupported) => return (*unsupported, None, false),
     };
     let name = platform::az_proxy_file_name(os, arch, &version);
     let path = platform::join(os, &folder, &[&name]);
@@ -103,7 +103,7 @@ fn proxy_arch(
     extension: Option<&Version>,
     os: Os,
     machine: &'static str,
-) -> Result<&'static str, Outcome> {
+) -> Result<&'static str, Box<Outcome>> {
     // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
     let legacy = extension.is_some_and(|v| *v < Version::new(2, 0, 3));
     let arch = if legacy {
@@ -114,13 +114,15 @@ fn proxy_arch(
     arch.map_err(|e| {
         let mut vars = Vars::new();
         vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
-        Outcome::problem(
-            Status::Fail,
-            DiagnosisId::ProxyArchitectureUnsupported,
-            format!("az cannot get a proxy for this machine: {e}"),
-            &vars,
+        Box::new(
+            Outcome::problem(
+                Status::Fail,
+                DiagnosisId::ProxyArchitectureUnsupported,
+                format!("az cannot get a proxy for this machine: {e}"),
+                &vars,
+            )
+            .evidence("machine architecture", machine),
         )
-        .evidence("machine architecture", machine)
     })
 }
 
