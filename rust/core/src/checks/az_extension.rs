@@ -9,7 +9,7 @@ use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::DiagnosisId;
 use crate::model::{Client, Status};
-use crate::platform::{self, Arch};
+use crate::platform::{self, Arch, Os};
 
 pub const ID: &str = "client.az-ssh-extension";
 
@@ -51,82 +51,111 @@ impl Check for AzSshExtension {
         let lookup = |k: &str| env.var(k);
         let ext_dir = platform::az_extension_dir(env.os(), &env.home, &lookup);
         let ssh_dir = Path::new(&ext_dir).join("ssh");
-        let vars = Vars::new();
         if !ssh_dir.is_dir() {
-            return Ok(Outcome::problem(
-                Status::Warn,
-                DiagnosisId::SshExtensionMissing,
-                format!("The ssh extension is not installed in {ext_dir}; az offers to install it the first time you run az ssh arc."),
-                &vars,
-            )
-            .evidence("extension folder", ext_dir)
-            .with_output(AzExtensionFacts::default()));
+            return Ok(not_installed(ext_dir));
         }
-        let metadata = installed_metadata(&ssh_dir);
-        let version_text = metadata.as_ref().map(|m| m.version.clone());
-        let version = version_text
-            .as_deref()
-            .and_then(|v| Version::parse(v.trim()).ok());
-        let proxy_version = proxy_version(&ssh_dir);
-        let facts = AzExtensionFacts {
-            version: version.clone(),
-            proxy_version: proxy_version.clone(),
+        let installed = Installed {
+            folder: ssh_dir.display().to_string(),
+            metadata: installed_metadata(&ssh_dir),
+            proxy_version: proxy_version(&ssh_dir),
+            distributions: installed_distributions(&ssh_dir),
         };
-        let shown = version_text.clone().unwrap_or_else(|| "unknown".into());
-        let outcome = match &version {
-            None => Outcome::pass(format!(
-                "The ssh extension is installed in {} (its version could not be read).",
-                ssh_dir.display()
-            )),
-            Some(v) if *v < MINIMUM => Outcome::problem(
+        Ok(judge(installed, env.os(), env.arch()))
+    }
+}
+
+fn not_installed(ext_dir: String) -> Outcome {
+    Outcome::problem(
+        Status::Warn,
+        DiagnosisId::SshExtensionMissing,
+        format!("The ssh extension is not installed in {ext_dir}; az offers to install it the first time you run az ssh arc."),
+        &Vars::new(),
+    )
+    .evidence("extension folder", ext_dir)
+    .with_output(AzExtensionFacts::default())
+}
+
+/// What the extension's folder holds.
+struct Installed {
+    folder: String,
+    metadata: Option<Metadata>,
+    /// `CLIENT_PROXY_VERSION` in its constants.
+    proxy_version: Option<String>,
+    /// Normalised names of every distribution with metadata in the folder.
+    distributions: Vec<String>,
+}
+
+fn judge(installed: Installed, os: Os, arch: Arch) -> Outcome {
+    let Installed {
+        folder,
+        metadata,
+        proxy_version,
+        distributions,
+    } = installed;
+    let vars = Vars::new();
+    let version_text = metadata.as_ref().map(|m| m.version.clone());
+    let version = version_text
+        .as_deref()
+        .and_then(|v| Version::parse(v.trim()).ok());
+    let facts = AzExtensionFacts {
+        version: version.clone(),
+        proxy_version: proxy_version.clone(),
+    };
+    let shown = version_text.clone().unwrap_or_else(|| "unknown".into());
+    let outcome = match &version {
+        None => Outcome::pass(format!(
+            "The ssh extension is installed in {folder} (its version could not be read)."
+        )),
+        Some(v) if *v < MINIMUM => Outcome::problem(
+            Status::Fail,
+            DiagnosisId::SshExtensionMissing,
+            format!(
+                "The ssh extension is version {v}; SSH to Arc-enabled servers needs 2.0.0 or later."
+            ),
+            &vars,
+        ),
+        Some(v) if *v < ARM64_MINIMUM && arch == Arch::Aarch64 => {
+            let mut vars = vars.clone();
+            vars.insert("platform".into(), format!("{os:?} arm64"));
+            Outcome::problem(
                 Status::Fail,
-                DiagnosisId::SshExtensionMissing,
+                DiagnosisId::ProxyArchitectureUnsupported,
                 format!(
-                    "The ssh extension is version {v}; SSH to Arc-enabled servers needs 2.0.0 or later."
+                    "The ssh extension is version {v}, which has no arm64 proxy; 2.0.3 or later has one."
                 ),
                 &vars,
-            ),
-            Some(v) if *v < ARM64_MINIMUM && env.arch() == Arch::Aarch64 => {
-                let mut vars = vars.clone();
-                vars.insert("platform".into(), format!("{:?} arm64", env.os()));
-                Outcome::problem(
-                    Status::Fail,
-                    DiagnosisId::ProxyArchitectureUnsupported,
-                    format!(
-                        "The ssh extension is version {v}, which has no arm64 proxy; 2.0.3 or later has one."
-                    ),
-                    &vars,
-                )
-            }
-            Some(v) => {
-                let requires = metadata.map(|m| m.requires).unwrap_or_default();
-                let missing = missing_dependencies(&ssh_dir, &requires);
-                if missing.is_empty() {
-                    Outcome::pass(format!("The ssh extension {v} is installed."))
-                } else {
-                    Outcome::problem(
-                        Status::Fail,
-                        DiagnosisId::SshExtensionBroken,
-                        format!(
-                            "The ssh extension {v} needs {}, which is not installed beside it in {}; it fails as soon as az loads it.",
-                            missing.join(", "),
-                            ssh_dir.display()
-                        ),
-                        &vars,
-                    )
-                    .evidence("missing dependencies", missing.join(", "))
-                }
-            }
-        };
-        let mut outcome = outcome
-            .evidence("extension folder", ssh_dir.display().to_string())
-            .evidence("version", shown)
-            .with_output(facts);
-        if let Some(p) = proxy_version {
-            outcome = outcome.evidence("proxy version it uses", p);
+            )
         }
-        Ok(outcome)
+        Some(v) => {
+            let requires = metadata.map(|m| m.requires).unwrap_or_default();
+            judge_dependencies(v, &folder, &missing_dependencies(&distributions, &requires))
+        }
+    };
+    let mut outcome = outcome
+        .evidence("extension folder", folder)
+        .evidence("version", shown)
+        .with_output(facts);
+    if let Some(p) = proxy_version {
+        outcome = outcome.evidence("proxy version it uses", p);
     }
+    outcome
+}
+
+/// A supported extension works when every dependency it needs is installed beside it.
+fn judge_dependencies(version: &Version, folder: &str, missing: &[String]) -> Outcome {
+    if missing.is_empty() {
+        return Outcome::pass(format!("The ssh extension {version} is installed."));
+    }
+    Outcome::problem(
+        Status::Fail,
+        DiagnosisId::SshExtensionBroken,
+        format!(
+            "The ssh extension {version} needs {}, which is not installed beside it in {folder}; it fails as soon as az loads it.",
+            missing.join(", ")
+        ),
+        &Vars::new(),
+    )
+    .evidence("missing dependencies", missing.join(", "))
 }
 
 /// Runs for the Azure CLI client; in standalone mode when az is present, or when an ssh
@@ -266,10 +295,10 @@ fn metadata_of(text: &str, dist: &str) -> Option<Metadata> {
     })
 }
 
-/// The required distributions with no metadata folder beside the extension: pip
-/// installs every dependency into the extension's own folder.
-fn missing_dependencies(ssh_dir: &Path, requires: &[String]) -> Vec<String> {
-    let installed: Vec<String> = std::fs::read_dir(ssh_dir)
+/// The distributions with a metadata folder beside the extension: pip installs every
+/// dependency into the extension's own folder.
+fn installed_distributions(ssh_dir: &Path) -> Vec<String> {
+    std::fs::read_dir(ssh_dir)
         .map(|entries| {
             entries
                 .flatten()
@@ -278,7 +307,11 @@ fn missing_dependencies(ssh_dir: &Path, requires: &[String]) -> Vec<String> {
                 .map(|n| normal_name(n.split('-').next().unwrap_or_default()))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The required distributions that are not installed.
+fn missing_dependencies(installed: &[String], requires: &[String]) -> Vec<String> {
     requires
         .iter()
         .filter(|r| !installed.contains(r))
@@ -310,23 +343,5 @@ fn read_capped(path: &Path) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{Metadata, metadata_of};
-
-    #[test]
-    fn only_the_named_distributions_metadata_counts() {
-        let ssh = "Metadata-Version: 2.1\nName: ssh\nVersion: 2.0.6\nRequires-Dist: oschmod==0.3.12\nRequires-Dist: oras (==0.1.30)\nRequires-Dist: pywin32; sys_platform == 'win32'\n\nName: other\n";
-        assert_eq!(
-            metadata_of(ssh, "ssh"),
-            Some(Metadata {
-                version: "2.0.6".into(),
-                requires: vec!["oschmod".into(), "oras".into()],
-            })
-        );
-        let dep = "Metadata-Version: 2.1\nName: certifi\nVersion: 2025.9.1\n";
-        assert_eq!(metadata_of(dep, "ssh"), None);
-        let upper = metadata_of("Name: SSH\nVersion: 1.1.6", "ssh").map(|m| m.version);
-        assert_eq!(upper.as_deref(), Some("1.1.6"));
-        assert_eq!(metadata_of("Version: 2.0.6\n", "ssh"), None);
-    }
-}
+#[path = "az_extension_tests.rs"]
+mod tests;

@@ -45,6 +45,9 @@ struct Lookup {
     searched: Vec<String>,
     /// `--ssh-client-folder` was given but did not hold the program.
     missed_folder: Option<String>,
+    /// What running the program found said: its banner (None for ssh-keygen's usage),
+    /// or why it does not run. Absent until run, and when nothing was found.
+    ran: Option<Result<Option<String>, String>>,
 }
 
 impl Check for OpenSsh {
@@ -70,146 +73,197 @@ impl Check for OpenSsh {
             Client::Powershell => &[Rules::PowerShell],
             Client::Standalone => &[Rules::AzureCli, Rules::PowerShell],
         };
-        let lookups: Vec<Lookup> = rules
+        let mut lookups: Vec<Lookup> = rules
             .iter()
             .flat_map(|r| ["ssh", "ssh-keygen"].map(|p| lookup(ctx, *r, p)))
             .collect();
+        run_each_found(&mut lookups, &ctx.cancel);
+        let keygen_optional = ctx.request.local_user.is_some();
+        Ok(judge(
+            &lookups,
+            keygen_optional,
+            &remedy_vars(ctx),
+            ctx.env.os(),
+        ))
+    }
+}
 
-        let mut evidence = crate::model::Evidence::new();
-        let mut problems: Vec<String> = Vec::new();
-        let mut warnings: Vec<String> = Vec::new();
-        let mut facts = OpenSshFacts {
+/// Each program found is run once, all of them at once: waiting for a spawn is
+/// most of this check's time, and of an offline run's.
+fn run_each_found(lookups: &mut [Lookup], cancel: &Cancel) {
+    let mut distinct: Vec<(String, &'static str)> = Vec::new();
+    for l in lookups.iter() {
+        let Some(path) = l.found.as_deref() else {
+            continue;
+        };
+        if !distinct.iter().any(|(p, _)| p == path) {
+            distinct.push((path.to_string(), l.program));
+        }
+    }
+    let tried: Vec<(String, Result<Option<String>, String>)> = std::thread::scope(|s| {
+        let running: Vec<_> = distinct
+            .iter()
+            .map(|(path, program)| (path, s.spawn(move || prove_runs(path, program, cancel))))
+            .collect();
+        running
+            .into_iter()
+            .map(|(path, h)| {
+                let r = h
+                    .join()
+                    .unwrap_or_else(|_| Err("could not be run (the probe crashed)".into()));
+                (path.clone(), r)
+            })
+            .collect()
+    });
+    for l in lookups.iter_mut() {
+        l.ran = l
+            .found
+            .as_ref()
+            .and_then(|path| tried.iter().find(|(p, _)| p == path))
+            .map(|(_, r)| r.clone());
+    }
+}
+
+/// The names a remedy's commands are filled in with.
+fn remedy_vars(ctx: &Context) -> Vars {
+    let mut vars = Vars::new();
+    if let Some(folder) = &ctx.request.ssh_client_folder {
+        vars.insert("folder".into(), folder.clone());
+    }
+    if let Some(target) = &ctx.request.target {
+        vars.extend(target.name.clone().map(|n| ("machine".to_string(), n)));
+        vars.extend(
+            target
+                .resource_group
+                .clone()
+                .map(|g| ("resourceGroup".to_string(), g)),
+        );
+    }
+    vars
+}
+
+/// What the lookups and runs add up to, before it becomes an outcome.
+struct Findings {
+    evidence: crate::model::Evidence,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+    facts: OpenSshFacts,
+}
+
+fn judge(lookups: &[Lookup], keygen_optional: bool, vars: &Vars, os: Os) -> Outcome {
+    let Findings {
+        evidence,
+        problems,
+        warnings,
+        facts,
+    } = findings(lookups, keygen_optional);
+    let outcome = if !problems.is_empty() {
+        let mut o = Outcome::problem(
+            Status::Fail,
+            DiagnosisId::ClientBinariesNotFound,
+            sentence(&problems),
+            vars,
+        );
+        fit_remedy_to_os(&mut o, os);
+        o
+    } else if !warnings.is_empty() {
+        let mut o = Outcome::problem(
+            Status::Warn,
+            DiagnosisId::ClientBinariesNotFound,
+            sentence(&warnings),
+            vars,
+        );
+        fit_remedy_to_os(&mut o, os);
+        o
+    } else {
+        let ssh = facts.ssh.clone().unwrap_or_default();
+        let version = evidence
+            .iter()
+            .find(|(k, _)| k.starts_with("ssh ("))
+            .map(|(_, v)| v.clone())
+            .unwrap_or(ssh);
+        Outcome::pass(format!("ssh and ssh-keygen found and run ({version})."))
+    };
+    let mut outcome = outcome.with_output(facts);
+    outcome.evidence.extend(evidence);
+    outcome
+}
+
+fn findings(lookups: &[Lookup], keygen_optional: bool) -> Findings {
+    let mut findings = Findings {
+        evidence: crate::model::Evidence::new(),
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        facts: OpenSshFacts {
             ssh: None,
             version: None,
-        };
-        // Each program found is run once, all of them at once: waiting for a spawn is
-        // most of this check's time, and of an offline run's.
-        let mut distinct: Vec<(&str, &'static str)> = Vec::new();
-        for l in &lookups {
-            let Some(path) = l.found.as_deref() else {
-                continue;
-            };
-            if !distinct.iter().any(|(p, _)| *p == path) {
-                distinct.push((path, l.program));
-            }
+        },
+    };
+    for l in lookups {
+        if let Some(folder) = &l.missed_folder {
+            findings.warnings.push(format!(
+                "{} is not in --ssh-client-folder {folder}",
+                l.program
+            ));
         }
-        let tried: Vec<(&str, Result<Option<String>, String>)> = std::thread::scope(|s| {
-            let running: Vec<_> = distinct
-                .iter()
-                .map(|&(path, program)| {
-                    (
-                        path,
-                        s.spawn(move || prove_runs(path, program, &ctx.cancel)),
-                    )
-                })
-                .collect();
-            running
-                .into_iter()
-                .map(|(path, h)| {
-                    let r = h
-                        .join()
-                        .unwrap_or_else(|_| Err("could not be run (the probe crashed)".into()));
-                    (path, r)
-                })
-                .collect()
-        });
-
-        for l in &lookups {
-            let key = format!("{} ({})", l.program, l.rules.name());
-            if let Some(folder) = &l.missed_folder {
-                warnings.push(format!(
-                    "{} is not in --ssh-client-folder {folder}",
-                    l.program
-                ));
-            }
-            let Some(path) = &l.found else {
-                evidence.insert(
-                    key,
-                    format!("not found; looked in: {}", l.searched.join(", ")),
-                );
-                let optional = l.program == "ssh-keygen" && ctx.request.local_user.is_some();
-                let line = format!(
-                    "{} not found for {} (looked in {})",
-                    l.program,
-                    l.rules.name(),
-                    l.searched.join(", ")
-                );
-                if optional {
-                    warnings.push(line)
-                } else {
-                    problems.push(line)
-                }
-                continue;
-            };
-            let result = match tried.iter().find(|(p, _)| p == path) {
-                Some((_, r)) => r.clone(),
-                None => prove_runs(path, l.program, &ctx.cancel),
-            };
-            match result {
-                Ok(banner) => {
-                    if l.program == "ssh" && facts.ssh.is_none() {
-                        facts.ssh = Some(path.clone());
-                        facts.version = banner
-                            .as_deref()
-                            .and_then(platform::openssh_version)
-                            .map(|(a, b, _)| (a, b));
-                    }
-                    evidence.insert(
-                        key,
-                        format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
-                    );
-                }
-                Err(why) => {
-                    evidence.insert(key, format!("{path}: {why}"));
-                    problems.push(format!("{path} {why}"));
-                }
-            }
+        match &l.found {
+            None => findings.not_found(l, keygen_optional),
+            Some(path) => findings.found(l, path),
         }
-
-        let mut vars = Vars::new();
-        if let Some(folder) = &ctx.request.ssh_client_folder {
-            vars.insert("folder".into(), folder.clone());
-        }
-        if let Some(target) = &ctx.request.target {
-            vars.extend(target.name.clone().map(|n| ("machine".to_string(), n)));
-            vars.extend(
-                target
-                    .resource_group
-                    .clone()
-                    .map(|g| ("resourceGroup".to_string(), g)),
-            );
-        }
-        let outcome = if !problems.is_empty() {
-            let mut o = Outcome::problem(
-                Status::Fail,
-                DiagnosisId::ClientBinariesNotFound,
-                sentence(&problems),
-                &vars,
-            );
-            fit_remedy_to_os(&mut o, ctx.env.os());
-            o
-        } else if !warnings.is_empty() {
-            let mut o = Outcome::problem(
-                Status::Warn,
-                DiagnosisId::ClientBinariesNotFound,
-                sentence(&warnings),
-                &vars,
-            );
-            fit_remedy_to_os(&mut o, ctx.env.os());
-            o
-        } else {
-            let ssh = facts.ssh.clone().unwrap_or_default();
-            let version = evidence
-                .iter()
-                .find(|(k, _)| k.starts_with("ssh ("))
-                .map(|(_, v)| v.clone())
-                .unwrap_or(ssh);
-            Outcome::pass(format!("ssh and ssh-keygen found and run ({version})."))
-        };
-        let mut outcome = outcome.with_output(facts);
-        outcome.evidence.extend(evidence);
-        Ok(outcome)
     }
+    findings
+}
+
+impl Findings {
+    fn not_found(&mut self, l: &Lookup, keygen_optional: bool) {
+        self.evidence.insert(
+            evidence_key(l),
+            format!("not found; looked in: {}", l.searched.join(", ")),
+        );
+        let optional = l.program == "ssh-keygen" && keygen_optional;
+        let line = format!(
+            "{} not found for {} (looked in {})",
+            l.program,
+            l.rules.name(),
+            l.searched.join(", ")
+        );
+        if optional {
+            self.warnings.push(line)
+        } else {
+            self.problems.push(line)
+        }
+    }
+
+    fn found(&mut self, l: &Lookup, path: &str) {
+        let result = l
+            .ran
+            .clone()
+            .unwrap_or_else(|| Err("could not be run (the probe crashed)".into()));
+        match result {
+            Ok(banner) => {
+                if l.program == "ssh" && self.facts.ssh.is_none() {
+                    self.facts.ssh = Some(path.to_string());
+                    self.facts.version = banner
+                        .as_deref()
+                        .and_then(platform::openssh_version)
+                        .map(|(a, b, _)| (a, b));
+                }
+                self.evidence.insert(
+                    evidence_key(l),
+                    format!("{path}: {}", banner.unwrap_or_else(|| "runs".into())),
+                );
+            }
+            Err(why) => {
+                self.evidence
+                    .insert(evidence_key(l), format!("{path}: {why}"));
+                self.problems.push(format!("{path} {why}"));
+            }
+        }
+    }
+}
+
+fn evidence_key(l: &Lookup) -> String {
+    format!("{} ({})", l.program, l.rules.name())
 }
 
 fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
@@ -241,6 +295,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
                         found: Some(path),
                         searched,
                         missed_folder,
+                        ran: None,
                     };
                 }
                 if let Some(f) = folder.filter(|f| path.starts_with(*f)) {
@@ -256,6 +311,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
                         found: Some(found),
                         searched,
                         missed_folder,
+                        ran: None,
                     };
                 }
             }
@@ -267,6 +323,7 @@ fn lookup(ctx: &Context, rules: Rules, program: &'static str) -> Lookup {
         found: None,
         searched,
         missed_folder,
+        ran: None,
     }
 }
 
@@ -318,3 +375,7 @@ fn fit_remedy_to_os(outcome: &mut Outcome, os: Os) {
     remedy.commands.retain(|c| c.shell != Shell::Sh);
     remedy.commands.push(install);
 }
+
+#[cfg(test)]
+#[path = "openssh_tests.rs"]
+mod tests;

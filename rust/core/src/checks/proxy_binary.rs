@@ -12,8 +12,8 @@ use crate::checks::proxy_file::{self, ProxyFile};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::DiagnosisId;
 use crate::model::Status;
-use crate::platform;
-use crate::probe::exec::{self, Verdict};
+use crate::platform::{self, Os};
+use crate::probe::exec::{self, Examination, Verdict};
 
 pub const ID: &str = "client.proxy-binary";
 
@@ -64,32 +64,10 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
         .proxy_version
         .clone()
         .unwrap_or_else(|| platform::AZ_PROXY_VERSION.to_string());
-
-    // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
-    let legacy = facts
-        .version
-        .as_ref()
-        .is_some_and(|v| *v < Version::new(2, 0, 3));
     let machine = platform::python_machine(env.arch(), os);
-    let arch = if legacy {
-        platform::az_proxy_arch_legacy(os, machine)
-    } else {
-        platform::az_proxy_arch(os, machine)
-    };
-    let arch = match arch {
+    let arch = match proxy_arch(facts.version.as_ref(), os, machine) {
         Ok(arch) => arch,
-        Err(e) => {
-            let mut vars = Vars::new();
-            vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
-            let outcome = Outcome::problem(
-                Status::Fail,
-                DiagnosisId::ProxyArchitectureUnsupported,
-                format!("az cannot get a proxy for this machine: {e}"),
-                &vars,
-            )
-            .evidence("machine architecture", machine);
-            return (outcome, None, false);
-        }
+        Err(unsupported) => return (*unsupported, None, false),
     };
     let name = platform::az_proxy_file_name(os, arch, &version);
     let path = platform::join(os, &folder, &[&name]);
@@ -98,11 +76,84 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
         &format!("sshProxy_{}_{}_", os.go_name(), arch),
         &name,
     );
-
     let exam = exec::examine(&path, env.platform, &env.mountinfo);
-    let not_downloaded = exam.verdict == Verdict::Missing;
-    let mut outcome = if not_downloaded {
-        missing(&folder, &path, &version)
+    let writable_from = (exam.verdict == Verdict::Missing).then(|| {
+        nearest_existing(Path::new(&folder)).map(|dir| {
+            let may_write = writable(&dir);
+            (dir, may_write)
+        })
+    });
+    let on_disk = ProxyOnDisk {
+        folder,
+        version,
+        name,
+        path,
+        others,
+        exam,
+        writable_from: writable_from.flatten(),
+    };
+    let not_downloaded = on_disk.exam.verdict == Verdict::Missing;
+    let path = on_disk.path.clone();
+    (judge(on_disk, os), Some(path), not_downloaded)
+}
+
+/// The proxy's architecture in its file name, as the installed extension picks it; the
+/// outcome instead when az has no proxy for this machine.
+fn proxy_arch(
+    extension: Option<&Version>,
+    os: Os,
+    machine: &'static str,
+) -> Result<&'static str, Box<Outcome>> {
+    // Extensions before 2.0.3 downloaded from blob storage and knew no arm64.
+    let legacy = extension.is_some_and(|v| *v < Version::new(2, 0, 3));
+    let arch = if legacy {
+        platform::az_proxy_arch_legacy(os, machine)
+    } else {
+        platform::az_proxy_arch(os, machine)
+    };
+    arch.map_err(|e| {
+        let mut vars = Vars::new();
+        vars.insert("platform".into(), format!("{} {machine}", os.go_name()));
+        Box::new(
+            Outcome::problem(
+                Status::Fail,
+                DiagnosisId::ProxyArchitectureUnsupported,
+                format!("az cannot get a proxy for this machine: {e}"),
+                &vars,
+            )
+            .evidence("machine architecture", machine),
+        )
+    })
+}
+
+/// Where the proxy should be, and what is there.
+struct ProxyOnDisk {
+    folder: String,
+    /// The proxy version the extension asks for.
+    version: String,
+    /// The file name the extension expects.
+    name: String,
+    path: String,
+    /// Other proxy files for this platform in the folder.
+    others: Vec<String>,
+    exam: Examination,
+    /// When the file is missing: the nearest folder that exists on the way to it, and
+    /// whether you may write there.
+    writable_from: Option<(String, bool)>,
+}
+
+fn judge(on_disk: ProxyOnDisk, os: Os) -> Outcome {
+    let ProxyOnDisk {
+        folder,
+        version,
+        name,
+        path,
+        others,
+        exam,
+        writable_from,
+    } = on_disk;
+    let mut outcome = if exam.verdict == Verdict::Missing {
+        missing(&folder, &path, &version, writable_from)
     } else {
         proxy_file::judge(
             &ProxyFile {
@@ -131,22 +182,25 @@ fn look(ctx: &Context, deps: &Deps) -> (Outcome, Option<String>, bool) {
             others.len()
         ));
     }
-    (outcome, Some(path), not_downloaded)
+    outcome
 }
 
 /// Not downloaded yet is normal: az fetches it on first use, if it may write there.
-fn missing(folder: &str, path: &str, version: &str) -> Outcome {
-    let writable_from = nearest_existing(Path::new(folder));
-    match writable_from.as_deref().map(writable) {
-        Some(false) => {
+fn missing(
+    folder: &str,
+    path: &str,
+    version: &str,
+    writable_from: Option<(String, bool)>,
+) -> Outcome {
+    match writable_from {
+        Some((dir, false)) => {
             let mut vars = Vars::new();
             vars.insert("path".into(), path.to_string());
             let mut outcome = Outcome::problem(
                 Status::Fail,
                 DiagnosisId::ProxyPermissionDenied,
                 format!(
-                    "{path} is not downloaded yet and az cannot save it: you may not write to {}.",
-                    writable_from.unwrap_or_default()
+                    "{path} is not downloaded yet and az cannot save it: you may not write to {dir}."
                 ),
                 &vars,
             );
@@ -192,4 +246,53 @@ fn other_proxy_files(folder: &str, prefix: &str, expected: &str) -> Vec<String> 
         .collect();
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn missing_proxy(writable_from: Option<(String, bool)>) -> ProxyOnDisk {
+        let path = "/home/ada/.clientsshproxy/sshProxy_linux_amd64_1_3_026973.tar.gz".to_string();
+        ProxyOnDisk {
+            folder: "/home/ada/.clientsshproxy".into(),
+            version: "1.3.026973".into(),
+            name: "sshProxy_linux_amd64_1_3_026973.tar.gz".into(),
+            path: path.clone(),
+            others: vec!["sshProxy_linux_amd64_1_3_017634".into()],
+            exam: Examination {
+                verdict: Verdict::Missing,
+                evidence: Default::default(),
+                canonical: None,
+                owned_by_user: false,
+            },
+            writable_from,
+        }
+    }
+
+    #[test]
+    fn not_downloaded_passes_when_az_may_save_it() {
+        let o = judge(missing_proxy(Some(("/home/ada".into(), true))), Os::Linux);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(
+            o.summary,
+            "Proxy 1.3.026973 is not downloaded yet; az ssh arc downloads it to /home/ada/.clientsshproxy/sshProxy_linux_amd64_1_3_026973.tar.gz on first use (from mcr.microsoft.com). Older proxy files lie beside it (1); az does not use them."
+        );
+        assert_eq!(
+            o.evidence.get("expected file").map(String::as_str),
+            Some("sshProxy_linux_amd64_1_3_026973.tar.gz")
+        );
+    }
+
+    #[test]
+    fn not_downloaded_into_a_folder_you_may_not_write_fails() {
+        let o = judge(missing_proxy(Some(("/home".into(), false))), Os::Linux);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.diagnosis, Some(DiagnosisId::ProxyPermissionDenied));
+        assert!(
+            o.summary.ends_with("is not downloaded yet and az cannot save it: you may not write to /home. Older proxy files lie beside it (1); az does not use them."),
+            "{}",
+            o.summary
+        );
+    }
 }

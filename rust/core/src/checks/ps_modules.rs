@@ -98,10 +98,6 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
         .chain(az_ssh)
         .filter(|i| i.version.is_err())
         .collect();
-    let usable: Vec<&Install> = arcproxy
-        .iter()
-        .filter(|i| matches!(&i.version, Ok(v) if v.major < 2))
-        .collect();
     let unsupported: Vec<&Install> = arcproxy
         .iter()
         .filter(|i| matches!(&i.version, Ok(v) if v.major >= 2))
@@ -113,45 +109,8 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
             "Az.Ssh is not installed, so Enter-AzVM is not used on this machine.",
         );
     }
-    // Get-Module -ListAvailable lists newest first within a folder; Az.Ssh takes the
-    // first copy it accepts, i.e. the newest 1.x.
-    let chosen = usable
-        .iter()
-        .filter_map(|i| i.version.as_ref().ok().map(|v| (v, *i)))
-        .max_by(|a, b| a.0.cmp(b.0))
-        .map(|(v, i)| ArcProxyChoice {
-            folder: i.folder.clone(),
-            version: v.clone(),
-        });
-
-    let mut outcome = if let Some(choice) = &chosen {
-        let mut o = Outcome::pass(format!(
-            "Az.Ssh.ArcProxy {} at {} is usable.",
-            choice.version, choice.folder
-        ));
-        if !unsupported.is_empty() {
-            o.summary.push_str(&format!(
-                " Az.Ssh skips the unsupported {} beside it.",
-                unsupported
-                    .iter()
-                    .map(|i| i.version_text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if !has_az_ssh {
-            o = Outcome::problem(
-                if client == Client::Powershell {
-                    Status::Fail
-                } else {
-                    Status::Warn
-                },
-                DiagnosisId::AzsshModuleMissing,
-                "Az.Ssh.ArcProxy is installed but Az.Ssh (which brings Enter-AzVM) is not.",
-                &vars,
-            );
-        }
-        o.with_output(choice.clone())
+    let mut outcome = if let Some(choice) = choose_arcproxy(arcproxy) {
+        judge_usable(client, choice, &unsupported, has_az_ssh)
     } else if let Some(first) = unsupported.first() {
         let mut vars = vars.clone();
         vars.insert("modulePath".into(), first.folder.clone());
@@ -179,25 +138,82 @@ pub fn judge(client: Client, az_ssh: &[Install], arcproxy: &[Install]) -> Outcom
         )
     };
     if !malformed.is_empty() {
-        let list: Vec<String> = malformed
-            .iter()
-            .map(|i| {
-                format!(
-                    "{}: {}",
-                    i.folder,
-                    i.version.as_ref().err().map(String::as_str).unwrap_or("")
-                )
-            })
-            .collect();
-        outcome
-            .evidence
-            .insert("unreadable manifests".into(), list.join("; "));
-        outcome.summary.push_str(&format!(
-            " {} manifest(s) could not be read; PowerShell ignores those copies.",
-            malformed.len()
-        ));
+        note_malformed(&mut outcome, &malformed);
     }
     outcome
+}
+
+/// Get-Module -ListAvailable lists newest first within a folder; Az.Ssh takes the
+/// first copy it accepts, i.e. the newest 1.x.
+fn choose_arcproxy(arcproxy: &[Install]) -> Option<ArcProxyChoice> {
+    arcproxy
+        .iter()
+        .filter_map(|i| match &i.version {
+            Ok(v) if v.major < 2 => Some((v, i)),
+            _ => None,
+        })
+        .max_by(|a, b| a.0.cmp(b.0))
+        .map(|(v, i)| ArcProxyChoice {
+            folder: i.folder.clone(),
+            version: v.clone(),
+        })
+}
+
+/// A usable ArcProxy was found: fine, unless Az.Ssh itself is missing.
+fn judge_usable(
+    client: Client,
+    choice: ArcProxyChoice,
+    unsupported: &[&Install],
+    has_az_ssh: bool,
+) -> Outcome {
+    let mut o = Outcome::pass(format!(
+        "Az.Ssh.ArcProxy {} at {} is usable.",
+        choice.version, choice.folder
+    ));
+    if !unsupported.is_empty() {
+        o.summary.push_str(&format!(
+            " Az.Ssh skips the unsupported {} beside it.",
+            unsupported
+                .iter()
+                .map(|i| i.version_text.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !has_az_ssh {
+        o = Outcome::problem(
+            if client == Client::Powershell {
+                Status::Fail
+            } else {
+                Status::Warn
+            },
+            DiagnosisId::AzsshModuleMissing,
+            "Az.Ssh.ArcProxy is installed but Az.Ssh (which brings Enter-AzVM) is not.",
+            &Vars::new(),
+        );
+    }
+    o.with_output(choice)
+}
+
+/// Copies whose manifest could not be read are named, since PowerShell skips them.
+fn note_malformed(outcome: &mut Outcome, malformed: &[&Install]) {
+    let list: Vec<String> = malformed
+        .iter()
+        .map(|i| {
+            format!(
+                "{}: {}",
+                i.folder,
+                i.version.as_ref().err().map(String::as_str).unwrap_or("")
+            )
+        })
+        .collect();
+    outcome
+        .evidence
+        .insert("unreadable manifests".into(), list.join("; "));
+    outcome.summary.push_str(&format!(
+        " {} manifest(s) could not be read; PowerShell ignores those copies.",
+        malformed.len()
+    ));
 }
 
 pub fn powershell_applies(ctx: &Context) -> Applicability {
@@ -291,4 +307,47 @@ fn describe(installs: &[Install]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn install(folder: &str, version: &str) -> Install {
+        Install {
+            folder: folder.into(),
+            version: psd1::parse_version(version).ok_or_else(|| "not a version".to_string()),
+            version_text: version.into(),
+        }
+    }
+
+    #[test]
+    fn the_newest_1x_arcproxy_is_chosen_and_a_2x_beside_it_is_named() {
+        let az_ssh = [install("/m/Az.Ssh/0.2.3", "0.2.3")];
+        let arcproxy = [
+            install("/m/Az.Ssh.ArcProxy/1.0.0", "1.0.0"),
+            install("/m/Az.Ssh.ArcProxy/1.2.0", "1.2.0"),
+            install("/m/Az.Ssh.ArcProxy/2.0.0", "2.0.0"),
+        ];
+        let o = judge(Client::Powershell, &az_ssh, &arcproxy);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.diagnosis, None);
+        assert_eq!(
+            o.summary,
+            "Az.Ssh.ArcProxy 1.2.0 at /m/Az.Ssh.ArcProxy/1.2.0 is usable. Az.Ssh skips the unsupported 2.0.0 beside it."
+        );
+    }
+
+    #[test]
+    fn only_a_2x_arcproxy_is_a_version_mismatch() {
+        let az_ssh = [install("/m/Az.Ssh/0.2.3", "0.2.3")];
+        let arcproxy = [install("/m/Az.Ssh.ArcProxy/2.0.0", "2.0.0")];
+        let o = judge(Client::Powershell, &az_ssh, &arcproxy);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.diagnosis, Some(DiagnosisId::ArcproxyVersionMismatch));
+        assert_eq!(
+            o.summary,
+            "The Az.Ssh.ArcProxy module /m/Az.Ssh.ArcProxy/2.0.0 version is 2.0.0, and Az.Ssh only supports version 1.x.x."
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::cancel::Cancel;
 use crate::catalogue::Vars;
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::env::HostEnv;
@@ -190,90 +191,131 @@ impl Check for Agent {
         let Some(path) = path else {
             return Ok(not_installed(&searched).with_output(AgentFacts::default()));
         };
-        let show = process::run_until(&path, &["show"], RUN_TIMEOUT, &ctx.cancel);
-        let (info, show_evidence) = match &show {
-            Ok(ran) if ran.code == Some(0) || ran.stdout.contains("Agent Status") => {
-                (Some(parse_show(&ran.stdout)), "answered".to_string())
-            }
-            Ok(ran) => (
-                None,
-                format!(
-                    "exit {:?}: {}",
-                    ran.code,
-                    first_line(&ran.stderr, &ran.stdout)
-                ),
-            ),
-            Err(e) => (None, e.to_string()),
-        };
-        let mut version = info
-            .as_ref()
-            .and_then(|i| i.version.as_deref())
-            .and_then(parse_version);
-        if version.is_none() {
-            if let Ok(ran) = process::run_until(&path, &["version"], RUN_TIMEOUT, &ctx.cancel) {
-                version = parse_version(&ran.stdout);
-            }
-        }
-        let facts = AgentFacts {
-            path: Some(path.clone()),
-            show: info.clone(),
-        };
-        let mut vars = facts.vars();
-        let status = info.as_ref().and_then(|i| i.status.clone());
-        let mut evidence = vec![
-            ("azcmagent".to_string(), path.clone()),
-            ("azcmagent show".to_string(), show_evidence),
-            (
-                "version".to_string(),
-                version.as_ref().map_or("unknown".into(), |v| v.2.clone()),
-            ),
-            (
-                "status".to_string(),
-                status.clone().unwrap_or_else(|| "unknown".into()),
-            ),
-        ];
-        if let Some(loc) = info.as_ref().and_then(|i| i.location.clone()) {
-            evidence.push(("location".into(), loc));
-        }
-
-        let outdated = version
-            .as_ref()
-            .filter(|(a, b, _)| (*a, *b) < MIN_VERSION)
-            .map(|v| v.2.clone());
-        let disconnected = status
-            .as_deref()
-            .filter(|s| !s.eq_ignore_ascii_case("Connected"));
-        let mut outcome = if let Some(s) = disconnected {
-            let mut line =
-                format!("The agent reports status {s}: Azure cannot reach this server through it.");
-            if let Some(v) = &outdated {
-                line.push_str(&format!(" It is also version {v}, older than 1.31."));
-            }
-            Outcome::problem(Status::Fail, DiagnosisId::MachineDisconnected, line, &vars)
-        } else if let Some(v) = outdated {
-            vars.insert("version".into(), v.clone());
-            Outcome::problem(
-                Status::Fail,
-                DiagnosisId::AgentOutdated,
-                format!("The agent is version {v}; SSH access needs 1.31 or newer."),
-                &vars,
-            )
-        } else if version.is_none() || status.is_none() {
-            Outcome::new(
-                Status::Warn,
-                "azcmagent is installed but its version or status could not be read.",
-            )
-        } else {
-            Outcome::pass(format!(
-                "Agent {} is installed at {path} and Connected.",
-                version.as_ref().map_or("", |v| v.2.as_str())
-            ))
-        };
-        for (k, v) in evidence {
-            outcome = outcome.evidence(k, v);
-        }
-        Ok(outcome.with_output(facts))
+        Ok(judge(ask_agent(path, &ctx.cancel)))
     }
+}
+
+/// What the installed azcmagent said about itself.
+struct AgentAnswers {
+    path: String,
+    show: Option<ShowInfo>,
+    /// How `azcmagent show` went: "answered", or why it did not.
+    show_evidence: String,
+    version: Option<(u32, u32, String)>,
+}
+
+/// `azcmagent show`, and `azcmagent version` when show gives no version.
+fn ask_agent(path: String, cancel: &Cancel) -> AgentAnswers {
+    let show = process::run_until(&path, &["show"], RUN_TIMEOUT, cancel);
+    let (info, show_evidence) = match &show {
+        Ok(ran) if ran.code == Some(0) || ran.stdout.contains("Agent Status") => {
+            (Some(parse_show(&ran.stdout)), "answered".to_string())
+        }
+        Ok(ran) => (
+            None,
+            format!(
+                "exit {:?}: {}",
+                ran.code,
+                first_line(&ran.stderr, &ran.stdout)
+            ),
+        ),
+        Err(e) => (None, e.to_string()),
+    };
+    let mut version = info
+        .as_ref()
+        .and_then(|i| i.version.as_deref())
+        .and_then(parse_version);
+    if version.is_none() {
+        if let Ok(ran) = process::run_until(&path, &["version"], RUN_TIMEOUT, cancel) {
+            version = parse_version(&ran.stdout);
+        }
+    }
+    AgentAnswers {
+        path,
+        show: info,
+        show_evidence,
+        version,
+    }
+}
+
+fn judge(answers: AgentAnswers) -> Outcome {
+    let AgentAnswers {
+        path,
+        show: info,
+        show_evidence,
+        version,
+    } = answers;
+    let facts = AgentFacts {
+        path: Some(path.clone()),
+        show: info.clone(),
+    };
+    let mut vars = facts.vars();
+    let status = info.as_ref().and_then(|i| i.status.clone());
+    let evidence = agent_evidence(&path, show_evidence, version.as_ref(), info.as_ref());
+
+    let outdated = version
+        .as_ref()
+        .filter(|(a, b, _)| (*a, *b) < MIN_VERSION)
+        .map(|v| v.2.clone());
+    let disconnected = status
+        .as_deref()
+        .filter(|s| !s.eq_ignore_ascii_case("Connected"));
+    let mut outcome = if let Some(s) = disconnected {
+        let mut line =
+            format!("The agent reports status {s}: Azure cannot reach this server through it.");
+        if let Some(v) = &outdated {
+            line.push_str(&format!(" It is also version {v}, older than 1.31."));
+        }
+        Outcome::problem(Status::Fail, DiagnosisId::MachineDisconnected, line, &vars)
+    } else if let Some(v) = outdated {
+        vars.insert("version".into(), v.clone());
+        Outcome::problem(
+            Status::Fail,
+            DiagnosisId::AgentOutdated,
+            format!("The agent is version {v}; SSH access needs 1.31 or newer."),
+            &vars,
+        )
+    } else if version.is_none() || status.is_none() {
+        Outcome::new(
+            Status::Warn,
+            "azcmagent is installed but its version or status could not be read.",
+        )
+    } else {
+        Outcome::pass(format!(
+            "Agent {} is installed at {path} and Connected.",
+            version.as_ref().map_or("", |v| v.2.as_str())
+        ))
+    };
+    for (k, v) in evidence {
+        outcome = outcome.evidence(k, v);
+    }
+    outcome.with_output(facts)
+}
+
+/// What the agent said, shown whatever the judgment.
+fn agent_evidence(
+    path: &str,
+    show_evidence: String,
+    version: Option<&(u32, u32, String)>,
+    info: Option<&ShowInfo>,
+) -> Vec<(String, String)> {
+    let status = info.and_then(|i| i.status.clone());
+    let mut evidence = vec![
+        ("azcmagent".to_string(), path.to_string()),
+        ("azcmagent show".to_string(), show_evidence),
+        (
+            "version".to_string(),
+            version.map_or("unknown".into(), |v| v.2.clone()),
+        ),
+        (
+            "status".to_string(),
+            status.unwrap_or_else(|| "unknown".into()),
+        ),
+    ];
+    if let Some(loc) = info.and_then(|i| i.location.clone()) {
+        evidence.push(("location".into(), loc));
+    }
+    evidence
 }
 
 fn first_line(a: &str, b: &str) -> String {

@@ -93,3 +93,50 @@ fn install_locations_per_os() {
         vec!["/opt/azcmagent/bin/azcmagent".to_string()]
     );
 }
+
+fn answers(version: &str, status: &str) -> AgentAnswers {
+    let mut show = parse_show(SHOW_LINUX);
+    show.version = Some(version.into());
+    show.status = Some(status.into());
+    AgentAnswers {
+        path: "/opt/azcmagent/bin/azcmagent".into(),
+        version: parse_version(version),
+        show: Some(show),
+        show_evidence: "answered".into(),
+    }
+}
+
+#[test]
+fn a_connected_current_agent_passes_and_hands_on_its_facts() {
+    let o = judge(answers("1.44.02628.1456", "Connected"));
+    assert_eq!(o.status, Status::Pass);
+    assert_eq!(
+        o.summary,
+        "Agent 1.44.02628.1456 is installed at /opt/azcmagent/bin/azcmagent and Connected."
+    );
+    assert_eq!(
+        o.evidence.get("location").map(String::as_str),
+        Some("eastus")
+    );
+    let facts = o
+        .output
+        .as_ref()
+        .and_then(|x| x.downcast_ref::<AgentFacts>());
+    assert_eq!(
+        facts.and_then(|f| f.path.as_deref()),
+        Some("/opt/azcmagent/bin/azcmagent")
+    );
+}
+
+#[test]
+fn disconnected_outranks_outdated_and_names_both() {
+    let o = judge(answers("1.28.02260.736", "Disconnected"));
+    assert_eq!(o.status, Status::Fail);
+    assert_eq!(o.diagnosis, Some(DiagnosisId::MachineDisconnected));
+    assert_eq!(
+        o.summary,
+        "The agent reports status Disconnected: Azure cannot reach this server through it. It is also version 1.28.02260.736, older than 1.31."
+    );
+    let o = judge(answers("1.28.02260.736", "Connected"));
+    assert_eq!(o.diagnosis, Some(DiagnosisId::AgentOutdated));
+}

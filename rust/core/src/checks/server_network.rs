@@ -17,12 +17,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::catalogue::Vars;
 use crate::checks::server_agent::{self, AgentFacts};
 use crate::checks::{Applicability, Check, CheckError, Context, Deps, Outcome};
 use crate::model::DiagnosisId;
 use crate::model::{Shell, Status};
 use crate::probe::process;
-use crate::probe::tls::{self, Proxy};
+use crate::probe::tls::{self, Proxy, Reach};
 
 pub const ID: &str = "server.network";
 pub const GUEST_NOTIFICATION_SERVICE: &str = "guestnotificationservice.azure.com:443";
@@ -100,36 +101,7 @@ impl Check for Network {
             .map(|t| tls::split_host_port(t, 443))
             .collect::<Result<_, _>>()
             .map_err(CheckError)?;
-
-        let mut proxy_note = "none (the agent has no proxy.url)".to_string();
-        let mut proxy = None;
-        if let Some(path) = facts.and_then(|f| f.path.as_deref()) {
-            match process::run_until(
-                path,
-                &["config", "get", "proxy.url"],
-                server_agent::RUN_TIMEOUT,
-                &ctx.cancel,
-            ) {
-                Ok(ran) if ran.code == Some(0) => {
-                    if let Some(url) = parse_proxy_url(&ran.stdout) {
-                        proxy_note = format!("{} (azcmagent proxy.url)", redact(&url));
-                        proxy =
-                            Some(Proxy::parse(&url).map_err(|e| {
-                                CheckError(format!("proxy.url {}: {e}", redact(&url)))
-                            })?);
-                    }
-                }
-                Ok(ran) => {
-                    proxy_note = format!(
-                        "unknown: azcmagent config get proxy.url exited {:?}; trying directly",
-                        ran.code
-                    )
-                }
-                Err(e) => proxy_note = format!("unknown ({e}); trying directly"),
-            }
-        } else {
-            proxy_note = "none (the agent is not installed; trying directly)".into();
-        }
+        let (proxy, proxy_note) = agent_proxy(facts.and_then(|f| f.path.as_deref()), ctx)?;
 
         let ca = ctx
             .env
@@ -138,63 +110,131 @@ impl Check for Network {
         let config = crate::arm::endpoint::tls_config(ca.as_deref(), &targets.join(", "))
             .map_err(|e| CheckError(e.to_string()))?;
         let results = tls::reach_all(&parsed, proxy.as_ref(), Arc::new(config), TARGET_TIMEOUT);
-
-        let mut failed = Vec::new();
-        let mut lines = Vec::new();
-        for (target, r) in targets.iter().zip(&results) {
-            let via = match &proxy {
-                Some(p) => format!(
-                    "via proxy {} ({})",
-                    p.display(),
-                    r.address.map_or("unresolved".into(), |a| a.to_string())
-                ),
-                None => format!(
-                    "direct to {}",
-                    r.address.map_or("unresolved".into(), |a| a.to_string())
-                ),
-            };
-            match &r.result {
-                Ok(v) => lines.push((target.clone(), format!("{via}: {v}, certificate valid"))),
-                Err(e) => {
-                    lines.push((target.clone(), format!("{via}: {e}")));
-                    failed.push(format!("{target} ({e})"));
-                }
-            }
-        }
-        let mut outcome = if failed.is_empty() {
-            Outcome::pass(format!(
-                "TLS to {} succeeded with a valid certificate.",
-                targets.join(", ")
-            ))
-        } else {
-            let mut o = Outcome::problem(
-                Status::Fail,
-                DiagnosisId::RelayListenerUnavailable,
-                format!(
-                    "This server cannot reach {}: the agent's relay listener needs these endpoints.",
-                    failed.join("; ")
-                ),
-                &facts.map(AgentFacts::vars).unwrap_or_default(),
-            );
-            if let Some(r) = o.remedy.as_mut() {
-                r.text = format!(
-                    "Allow outbound TLS (443, with websockets) from this server to {} and *.servicebus.windows.net, \
-                     directly or through the proxy set with `azcmagent config set proxy.url`; a proxy or firewall \
-                     that inspects TLS must leave these endpoints alone. Then let azcmagent check the whole list.",
-                    targets.join(", ")
-                );
-                r.commands.retain(|c| c.shell == Shell::Sh);
-            }
-            o
+        let reached = Reached {
+            targets,
+            results,
+            proxy,
+            proxy_note,
+            ca,
         };
-        outcome = outcome.evidence("proxy", proxy_note).evidence(
-            "trust",
-            ca.map_or("platform verifier".into(), |c| format!("PEM bundle {c}")),
-        );
-        for (k, v) in lines {
-            outcome = outcome.evidence(k, v);
+        Ok(judge(
+            &reached,
+            &facts.map(AgentFacts::vars).unwrap_or_default(),
+        ))
+    }
+}
+
+/// The agent's proxy (`azcmagent config get proxy.url`) and how to describe it.
+fn agent_proxy(
+    azcmagent: Option<&str>,
+    ctx: &Context,
+) -> Result<(Option<Proxy>, String), CheckError> {
+    let Some(path) = azcmagent else {
+        return Ok((
+            None,
+            "none (the agent is not installed; trying directly)".into(),
+        ));
+    };
+    let mut proxy_note = "none (the agent has no proxy.url)".to_string();
+    let mut proxy = None;
+    match process::run_until(
+        path,
+        &["config", "get", "proxy.url"],
+        server_agent::RUN_TIMEOUT,
+        &ctx.cancel,
+    ) {
+        Ok(ran) if ran.code == Some(0) => {
+            if let Some(url) = parse_proxy_url(&ran.stdout) {
+                proxy_note = format!("{} (azcmagent proxy.url)", redact(&url));
+                proxy = Some(
+                    Proxy::parse(&url)
+                        .map_err(|e| CheckError(format!("proxy.url {}: {e}", redact(&url))))?,
+                );
+            }
         }
-        Ok(outcome)
+        Ok(ran) => {
+            proxy_note = format!(
+                "unknown: azcmagent config get proxy.url exited {:?}; trying directly",
+                ran.code
+            )
+        }
+        Err(e) => proxy_note = format!("unknown ({e}); trying directly"),
+    }
+    Ok((proxy, proxy_note))
+}
+
+/// What the server's attempts to reach the targets came to.
+struct Reached {
+    targets: Vec<String>,
+    /// One per target, in the same order.
+    results: Vec<Reach>,
+    proxy: Option<Proxy>,
+    proxy_note: String,
+    /// The PEM bundle trusted instead of the platform verifier.
+    ca: Option<String>,
+}
+
+fn judge(reached: &Reached, vars: &Vars) -> Outcome {
+    let targets = &reached.targets;
+    let mut failed = Vec::new();
+    let mut lines = Vec::new();
+    for (target, r) in targets.iter().zip(&reached.results) {
+        let via = route(reached.proxy.as_ref(), r);
+        match &r.result {
+            Ok(v) => lines.push((target.clone(), format!("{via}: {v}, certificate valid"))),
+            Err(e) => {
+                lines.push((target.clone(), format!("{via}: {e}")));
+                failed.push(format!("{target} ({e})"));
+            }
+        }
+    }
+    let mut outcome = if failed.is_empty() {
+        Outcome::pass(format!(
+            "TLS to {} succeeded with a valid certificate.",
+            targets.join(", ")
+        ))
+    } else {
+        let mut o = Outcome::problem(
+            Status::Fail,
+            DiagnosisId::RelayListenerUnavailable,
+            format!(
+                "This server cannot reach {}: the agent's relay listener needs these endpoints.",
+                failed.join("; ")
+            ),
+            vars,
+        );
+        if let Some(r) = o.remedy.as_mut() {
+            r.text = format!(
+                "Allow outbound TLS (443, with websockets) from this server to {} and *.servicebus.windows.net, \
+                 directly or through the proxy set with `azcmagent config set proxy.url`; a proxy or firewall \
+                 that inspects TLS must leave these endpoints alone. Then let azcmagent check the whole list.",
+                targets.join(", ")
+            );
+            r.commands.retain(|c| c.shell == Shell::Sh);
+        }
+        o
+    };
+    outcome = outcome
+        .evidence("proxy", reached.proxy_note.clone())
+        .evidence(
+            "trust",
+            reached
+                .ca
+                .as_ref()
+                .map_or("platform verifier".into(), |c| format!("PEM bundle {c}")),
+        );
+    for (k, v) in lines {
+        outcome = outcome.evidence(k, v);
+    }
+    outcome
+}
+
+/// How a target was tried: through the proxy or directly, and the address connected to.
+fn route(proxy: Option<&Proxy>, reach: &Reach) -> String {
+    let address = reach.address.map_or("unresolved".into(), |a| a.to_string());
+    match proxy {
+        Some(p) => format!("via proxy {} ({address})", p.display()),
+        None => format!("direct to {address}"),
     }
 }
 
@@ -227,5 +267,73 @@ mod tests {
         );
         assert_eq!(parse_proxy_url("\n"), None);
         assert_eq!(redact("http://u:p@h:1"), "http://<redacted>@h:1");
+    }
+
+    #[test]
+    fn an_unreachable_target_fails_naming_it_and_the_proxy_used() {
+        let reached = Reached {
+            targets: vec![
+                GUEST_NOTIFICATION_SERVICE.into(),
+                "relay.example:443".into(),
+            ],
+            results: vec![
+                Reach {
+                    address: Some("10.0.0.9:3128".parse().unwrap()),
+                    result: Ok("TLSv1_3".into()),
+                },
+                Reach {
+                    address: None,
+                    result: Err("DNS lookup failed".into()),
+                },
+            ],
+            proxy: Some(Proxy::parse("http://10.0.0.9:3128").unwrap()),
+            proxy_note: "http://10.0.0.9:3128 (azcmagent proxy.url)".into(),
+            ca: None,
+        };
+        let o = judge(&reached, &Vars::new());
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.diagnosis, Some(DiagnosisId::RelayListenerUnavailable));
+        assert_eq!(
+            o.summary,
+            "This server cannot reach relay.example:443 (DNS lookup failed): the agent's relay listener needs these endpoints."
+        );
+        assert_eq!(
+            o.evidence.get("relay.example:443").map(String::as_str),
+            Some("via proxy http://10.0.0.9:3128 (unresolved): DNS lookup failed")
+        );
+        assert_eq!(
+            o.evidence.get("trust").map(String::as_str),
+            Some("platform verifier")
+        );
+    }
+
+    #[test]
+    fn every_target_reached_passes() {
+        let reached = Reached {
+            targets: vec![GUEST_NOTIFICATION_SERVICE.into()],
+            results: vec![Reach {
+                address: Some("20.1.2.3:443".parse().unwrap()),
+                result: Ok("TLSv1_3".into()),
+            }],
+            proxy: None,
+            proxy_note: "none (the agent has no proxy.url)".into(),
+            ca: Some("/etc/ca.pem".into()),
+        };
+        let o = judge(&reached, &Vars::new());
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(
+            o.summary,
+            "TLS to guestnotificationservice.azure.com:443 succeeded with a valid certificate."
+        );
+        assert_eq!(
+            o.evidence
+                .get(GUEST_NOTIFICATION_SERVICE)
+                .map(String::as_str),
+            Some("direct to 20.1.2.3:443: TLSv1_3, certificate valid")
+        );
+        assert_eq!(
+            o.evidence.get("trust").map(String::as_str),
+            Some("PEM bundle /etc/ca.pem")
+        );
     }
 }

@@ -153,93 +153,113 @@ impl Check for SshdConfigCheck {
         let unit = common::unit_name(common::host_unit());
         let cfg = match sshd_config::parse(&RealFs, Path::new(&path), &base) {
             Ok(cfg) => cfg,
-            Err(e) if !Path::new(&path).exists() => {
-                let mut o = Outcome::new(
-                    Status::Fail,
-                    format!(
-                        "{path} does not exist: sshd does not start without its configuration ({e})."
-                    ),
-                );
-                o.diagnosis = Some(DIAGNOSIS);
-                o.remedy = Some(common::remedy(
-                    "Reinstall the OpenSSH server to restore its configuration, or pass the right file with --sshd-config.".into(),
-                    vec![sh(crate::parse::sshd_service::install_command(common::host_unit()))],
-                ));
-                return Ok(o.evidence("config", path));
-            }
             Err(e) => {
-                return Ok(Outcome::new(Status::Warn, format!("Could not read the sshd configuration: {e}. Run as root, or pass a readable copy with --sshd-config.")).evidence("config", path));
+                let exists = Path::new(&path).exists();
+                return Ok(unreadable(path, &e, exists, common::host_unit()));
             }
         };
-        let judged = judge(&cfg, port);
-        let mut outcome = match judged.status {
-            Status::Pass => Outcome::pass(judged.summary),
-            status => {
-                let mut o = Outcome::new(status, judged.summary);
-                o.diagnosis = Some(DIAGNOSIS);
-                let hint = common::allow_port_hint();
-                o.remedy = Some(if judged.port_missing {
-                    common::remedy(
-                        format!(
-                            "Add `Port {port}` to the global section of {path} (before any Match block; keep `Port 22` too if it is still wanted) and restart sshd, {hint}."
-                        ),
-                        vec![sh(format!(
-                            "sudo sed -i '1i Port {port}' {path} && sudo sshd -t && sudo systemctl restart {unit}"
-                        ))],
-                    )
-                } else {
-                    common::remedy(
-                        format!(
-                            "Let sshd listen on localhost: add `ListenAddress 127.0.0.1` and `ListenAddress ::1` to the global section of {path} beside the other ListenAddress lines (or remove them all), then restart sshd."
-                        ),
-                        vec![sh(format!(
-                            "sudo sed -i '1i ListenAddress 127.0.0.1\\nListenAddress ::1' {path} && sudo sshd -t && sudo systemctl restart {unit}"
-                        ))],
-                    )
-                });
-                o
-            }
-        };
-        let ports: Vec<String> = cfg
-            .ports
-            .iter()
-            .map(|(p, at)| format!("{p} ({at})"))
-            .collect();
-        let listen: Vec<String> = cfg
-            .listen
-            .iter()
-            .map(|l| {
-                format!(
-                    "{}{} ({})",
-                    l.host,
-                    l.port.map(|p| format!(":{p}")).unwrap_or_default(),
-                    l.at
-                )
-            })
-            .collect();
-        let or_default = |v: Vec<String>, d: &str| {
-            if v.is_empty() {
-                d.to_string()
-            } else {
-                v.join(", ")
-            }
-        };
-        outcome = outcome
-            .evidence("port judged", choice.describe())
-            .evidence("config", path)
-            .evidence("files read", cfg.files.join(", "))
-            .evidence("Port", or_default(ports, "none (default 22)"))
-            .evidence("ListenAddress", or_default(listen, "none (all addresses)"))
-            .evidence("relative Include base", base.display().to_string());
-        if let Some(f) = &cfg.address_family {
-            outcome = outcome.evidence("AddressFamily", f.clone());
-        }
-        if !cfg.problems.is_empty() || !cfg.notes.is_empty() {
-            let all: Vec<String> = cfg.problems.iter().chain(&cfg.notes).cloned().collect();
-            outcome = outcome.evidence("notes", all.join("; "));
-        }
-        Ok(outcome)
+        let outcome = judged_outcome(judge(&cfg, port), port, &path, &unit)
+            .evidence("port judged", choice.describe());
+        Ok(with_config_evidence(outcome, &cfg, path, &base))
     }
+}
+
+/// The configuration could not be parsed: missing (sshd will not start), or unreadable
+/// by us.
+fn unreadable(path: String, error: &str, exists: bool, host_unit: Option<&str>) -> Outcome {
+    if !exists {
+        let mut o = Outcome::new(
+            Status::Fail,
+            format!(
+                "{path} does not exist: sshd does not start without its configuration ({error})."
+            ),
+        );
+        o.diagnosis = Some(DIAGNOSIS);
+        o.remedy = Some(common::remedy(
+            "Reinstall the OpenSSH server to restore its configuration, or pass the right file with --sshd-config.".into(),
+            vec![sh(crate::parse::sshd_service::install_command(host_unit))],
+        ));
+        return o.evidence("config", path);
+    }
+    Outcome::new(Status::Warn, format!("Could not read the sshd configuration: {error}. Run as root, or pass a readable copy with --sshd-config.")).evidence("config", path)
+}
+
+/// The judgment as an outcome, with the line to add to the configuration when it fails.
+fn judged_outcome(judged: Judged, port: u16, path: &str, unit: &str) -> Outcome {
+    let status = match judged.status {
+        Status::Pass => return Outcome::pass(judged.summary),
+        status => status,
+    };
+    let mut o = Outcome::new(status, judged.summary);
+    o.diagnosis = Some(DIAGNOSIS);
+    let hint = common::allow_port_hint();
+    o.remedy = Some(if judged.port_missing {
+        common::remedy(
+            format!(
+                "Add `Port {port}` to the global section of {path} (before any Match block; keep `Port 22` too if it is still wanted) and restart sshd, {hint}."
+            ),
+            vec![sh(format!(
+                "sudo sed -i '1i Port {port}' {path} && sudo sshd -t && sudo systemctl restart {unit}"
+            ))],
+        )
+    } else {
+        common::remedy(
+            format!(
+                "Let sshd listen on localhost: add `ListenAddress 127.0.0.1` and `ListenAddress ::1` to the global section of {path} beside the other ListenAddress lines (or remove them all), then restart sshd."
+            ),
+            vec![sh(format!(
+                "sudo sed -i '1i ListenAddress 127.0.0.1\\nListenAddress ::1' {path} && sudo sshd -t && sudo systemctl restart {unit}"
+            ))],
+        )
+    });
+    o
+}
+
+/// What the configuration says, as evidence beside the judgment.
+fn with_config_evidence(
+    mut outcome: Outcome,
+    cfg: &SshdConfig,
+    path: String,
+    base: &Path,
+) -> Outcome {
+    let ports: Vec<String> = cfg
+        .ports
+        .iter()
+        .map(|(p, at)| format!("{p} ({at})"))
+        .collect();
+    let listen: Vec<String> = cfg
+        .listen
+        .iter()
+        .map(|l| {
+            format!(
+                "{}{} ({})",
+                l.host,
+                l.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                l.at
+            )
+        })
+        .collect();
+    let or_default = |v: Vec<String>, d: &str| {
+        if v.is_empty() {
+            d.to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    outcome = outcome
+        .evidence("config", path)
+        .evidence("files read", cfg.files.join(", "))
+        .evidence("Port", or_default(ports, "none (default 22)"))
+        .evidence("ListenAddress", or_default(listen, "none (all addresses)"))
+        .evidence("relative Include base", base.display().to_string());
+    if let Some(f) = &cfg.address_family {
+        outcome = outcome.evidence("AddressFamily", f.clone());
+    }
+    if !cfg.problems.is_empty() || !cfg.notes.is_empty() {
+        let all: Vec<String> = cfg.problems.iter().chain(&cfg.notes).cloned().collect();
+        outcome = outcome.evidence("notes", all.join("; "));
+    }
+    outcome
 }
 
 #[cfg(test)]
@@ -316,5 +336,40 @@ mod tests {
             include_base(Path::new("/tmp/x/sshd_config")),
             PathBuf::from("/etc/ssh")
         );
+    }
+
+    #[test]
+    fn a_missing_port_fails_with_a_port_line_to_add() {
+        let o = judged_outcome(
+            judge(&cfg(&[22], &[]), 2222),
+            2222,
+            "/etc/ssh/sshd_config",
+            "ssh",
+        );
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.diagnosis, Some(DIAGNOSIS));
+        assert_eq!(
+            o.summary,
+            "sshd is configured to listen on port 22, not on port 2222."
+        );
+        let remedy = o.remedy.expect("a remedy");
+        assert_eq!(
+            remedy.commands[0].command,
+            "sudo sed -i '1i Port 2222' /etc/ssh/sshd_config && sudo sshd -t && sudo systemctl restart ssh"
+        );
+    }
+
+    #[test]
+    fn a_missing_configuration_fails_and_an_unreadable_one_warns() {
+        let missing = unreadable("/nope/sshd_config".into(), "cannot read", false, None);
+        assert_eq!(missing.status, Status::Fail);
+        assert_eq!(missing.diagnosis, Some(DIAGNOSIS));
+        assert_eq!(
+            missing.summary,
+            "/nope/sshd_config does not exist: sshd does not start without its configuration (cannot read)."
+        );
+        let denied = unreadable("/etc/ssh/sshd_config".into(), "denied", true, None);
+        assert_eq!(denied.status, Status::Warn);
+        assert_eq!(denied.diagnosis, None);
     }
 }
