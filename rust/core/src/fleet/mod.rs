@@ -121,7 +121,7 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
     summary::summarise(report, started, scan)
 }
 
-/// Why the scope cannot be scanned, if the names in it are not ARM names.
+/// Why the scope cannot be scanned: no subscription, or a name ARM would refuse.
 fn validate(subs: &[String], group: Option<&str>) -> Result<(), String> {
     if subs.is_empty() {
         let why = "No subscription: pass --subscription or set one with az account set.";
