@@ -160,32 +160,44 @@ fn answer(shared: &Shared, conn: &mut Conn, req: &Request) -> Next {
         );
     };
     if route.require_bearer && !bearer {
-        let mut headers = base_headers(Some(req));
-        headers.push((
-            "www-authenticate".into(),
-            "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"".into(),
-        ));
-        let msg = "Authentication failed. The 'Authorization' header is missing.";
-        return finish(
-            conn,
-            req,
-            401,
-            headers,
-            &error_body("AuthenticationFailed", msg),
-        );
+        return missing_authorization(conn, req);
     }
+    answer_route(conn, req, route)
+}
+
+/// ARM's 401 for a call without a bearer token, challenge header included.
+fn missing_authorization(conn: &mut Conn, req: &Request) -> Next {
+    let mut headers = base_headers(Some(req));
+    headers.push((
+        "www-authenticate".into(),
+        "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"".into(),
+    ));
+    let msg = "Authentication failed. The 'Authorization' header is missing.";
+    finish(
+        conn,
+        req,
+        401,
+        headers,
+        &error_body("AuthenticationFailed", msg),
+    )
+}
+
+/// The route's answer, after its delay, or the fault it stands for.
+fn answer_route(conn: &mut Conn, req: &Request, route: &Route) -> Next {
     if route.delay_ms > 0 {
         thread::sleep(Duration::from_millis(route.delay_ms));
     }
     let headers = route_headers(req, route);
     let body = route.body_bytes();
-    match route.fault {
-        None => finish(conn, req, route.status, headers, &body),
-        Some(Fault::Reset) => {
+    let Some(fault) = &route.fault else {
+        return finish(conn, req, route.status, headers, &body);
+    };
+    match fault {
+        Fault::Reset => {
             reset(&conn.get_ref().sock);
             Next::Abort
         }
-        Some(Fault::Truncate) => {
+        Fault::Truncate => {
             let mut out = http::head(route.status, &headers, body.len() + 100, true);
             out.extend_from_slice(&body);
             match write_flush(conn, &out) {
@@ -193,29 +205,38 @@ fn answer(shared: &Shared, conn: &mut Conn, req: &Request) -> Next {
                 Err(_) => Next::Abort,
             }
         }
-        Some(Fault::SlowBody) => {
-            let head = http::head(route.status, &headers, body.len(), req.close);
-            if write_flush(conn, &head).is_err() {
-                return Next::Abort;
-            }
-            for b in &body {
-                thread::sleep(Duration::from_millis(200));
-                if write_flush(conn, &[*b]).is_err() {
-                    return Next::Abort;
-                }
-            }
-            if req.close {
-                Next::Close
-            } else {
-                Next::KeepAlive
-            }
-        }
-        Some(Fault::Hang) => {
+        Fault::SlowBody => slow_body(conn, req, route.status, &headers, &body),
+        Fault::Hang => {
             // Wait (without answering) until the client gives up.
             let mut buf = [0u8; 4096];
             while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
             Next::Abort
         }
+    }
+}
+
+/// The head at once, then the body a byte every 200 ms.
+fn slow_body(
+    conn: &mut Conn,
+    req: &Request,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Next {
+    let head = http::head(status, headers, body.len(), req.close);
+    if write_flush(conn, &head).is_err() {
+        return Next::Abort;
+    }
+    for b in body {
+        thread::sleep(Duration::from_millis(200));
+        if write_flush(conn, &[*b]).is_err() {
+            return Next::Abort;
+        }
+    }
+    if req.close {
+        Next::Close
+    } else {
+        Next::KeepAlive
     }
 }
 

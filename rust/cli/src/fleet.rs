@@ -10,10 +10,10 @@ use std::sync::Mutex;
 
 use ssh_troubleshoot_core::fleet::progress::Gate;
 use ssh_troubleshoot_core::fleet::{Fleet, MachineRow};
-use ssh_troubleshoot_core::model::{Client, Command, Report, Request, Status, Target};
+use ssh_troubleshoot_core::model::{Command, Report, Request, Status, Target};
 
 use crate::render::Style;
-use crate::{ArcArgs, ClientArg, EXIT_PROBLEMS, EXIT_USAGE, Output, azure_context};
+use crate::{ArcArgs, EXIT_PROBLEMS, EXIT_USAGE, Output, azure_context};
 
 /// Fleet mode: no machine named, but a resource group or subscriptions.
 pub fn wanted(args: &ArcArgs) -> bool {
@@ -31,42 +31,7 @@ pub fn run(args: &ArcArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let found = azure_context::discover(
-        args.arm_endpoint.clone(),
-        args.subscription.first().cloned(),
-    );
-    let subscriptions: Vec<String> = found
-        .subscription
-        .iter()
-        .cloned()
-        .chain(
-            args.subscription
-                .iter()
-                .skip(1)
-                .map(|s| azure_context::subscription_id(s)),
-        )
-        .collect();
-    let request = Request {
-        command: Command::Diagnose,
-        client: match args.client {
-            ClientArg::Standalone => Client::Standalone,
-            ClientArg::AzureCli => Client::AzureCli,
-            ClientArg::Powershell => Client::Powershell,
-        },
-        target: Some(Target {
-            subscription: subscriptions.first().cloned(),
-            resource_group: args.resource_group.clone(),
-            name: None,
-            resource_type: args.resource_type.clone(),
-        }),
-        subscriptions,
-        port: args.port,
-        local_user: args.local_user.clone(),
-        azure: Some(found.azure),
-        deadline_ms: args.deadline.map(|s| s.saturating_mul(1000)),
-        report_path: args.report.clone(),
-        ..Request::default()
-    };
+    let request = fleet_request(args);
     let bar = Bar::new(std::io::stderr().is_terminal());
     let report = crate::interrupt::run(&request, Some(&|done, total| bar.draw(done, total)));
     bar.clear();
@@ -91,6 +56,43 @@ pub fn run(args: &ArcArgs) -> ExitCode {
         ExitCode::from(crate::EXIT_COULD_NOT_RUN)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The fleet diagnosis: the signed-in subscription (or the first `--subscription`), then
+/// the other `--subscription` values.
+fn fleet_request(args: &ArcArgs) -> Request {
+    let found = azure_context::discover(
+        args.arm_endpoint.clone(),
+        args.subscription.first().cloned(),
+    );
+    let subscriptions: Vec<String> = found
+        .subscription
+        .iter()
+        .cloned()
+        .chain(
+            args.subscription
+                .iter()
+                .skip(1)
+                .map(|s| azure_context::subscription_id(s)),
+        )
+        .collect();
+    Request {
+        command: Command::Diagnose,
+        client: args.client.client(),
+        target: Some(Target {
+            subscription: subscriptions.first().cloned(),
+            resource_group: args.resource_group.clone(),
+            name: None,
+            resource_type: args.resource_type.clone(),
+        }),
+        subscriptions,
+        port: args.port,
+        local_user: args.local_user.clone(),
+        azure: Some(found.azure),
+        deadline_ms: args.deadline.map(|s| s.saturating_mul(1000)),
+        report_path: args.report.clone(),
+        ..Request::default()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The standalone `ssh-troubleshoot` binary: parses the contract's parameters, builds a
 //! request, runs the core and renders the report.
 
+mod arc;
 mod azure_context;
 mod fleet;
 mod input;
@@ -8,17 +9,17 @@ mod interrupt;
 mod render;
 mod watch;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ssh_troubleshoot_core::model::{Client, Command, FixOutcome, Report, Request, Status, Target};
+use ssh_troubleshoot_core::model::{Client, Command, Report, Request, Status, Target};
 
 /// Exit statuses of the contract.
 pub(crate) const EXIT_PROBLEMS: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
-const EXIT_COULD_NOT_RUN: u8 = 3;
+pub(crate) const EXIT_COULD_NOT_RUN: u8 = 3;
 
 /// Error text larger than this is not a log anyone pasted; refuse rather than swap.
 const MAX_EXPLAIN_BYTES: u64 = 512 * 1024 * 1024;
@@ -65,9 +66,9 @@ enum Cmd {
         /// agent needs (repeatable).
         #[arg(long = "network-target")]
         network_targets: Vec<String>,
-        /// Deadline for the whole run, in seconds.
-        #[arg(long, default_value_t = 30)]
-        deadline: u64,
+        /// Deadline for the whole run, in seconds (default 30).
+        #[arg(long)]
+        deadline: Option<u64>,
         #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
         output: Output,
         /// Also write a shareable report, identifiers replaced by placeholders: JSON to
@@ -140,13 +141,13 @@ pub(crate) struct ArcArgs {
     /// passes; exits with the final status.
     #[arg(long)]
     watch: bool,
-    /// How long --watch keeps trying, in seconds.
-    #[arg(long = "watch-timeout", value_name = "SECONDS", default_value_t = 300)]
-    watch_timeout: u64,
-    /// Seconds between --watch rounds.
-    #[arg(long = "watch-interval", value_name = "SECONDS", default_value_t = 5,
+    /// How long --watch keeps trying, in seconds (default 300).
+    #[arg(long = "watch-timeout", value_name = "SECONDS")]
+    watch_timeout: Option<u64>,
+    /// Seconds between --watch rounds (default 5).
+    #[arg(long = "watch-interval", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..))]
-    watch_interval: u64,
+    watch_interval: Option<u64>,
     /// ARM endpoint (default: the active cloud of an installed az, else public Azure).
     #[arg(long = "arm-endpoint")]
     arm_endpoint: Option<String>,
@@ -177,6 +178,16 @@ enum ClientArg {
     Powershell,
 }
 
+impl ClientArg {
+    fn client(self) -> Client {
+        match self {
+            ClientArg::Standalone => Client::Standalone,
+            ClientArg::AzureCli => Client::AzureCli,
+            ClientArg::Powershell => Client::Powershell,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     interrupt::install();
@@ -194,7 +205,7 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-        Cmd::Arc(args) => arc(*args),
+        Cmd::Arc(args) => arc::arc(*args),
         Cmd::Server {
             port,
             resource_group,
@@ -224,7 +235,7 @@ fn main() -> ExitCode {
                 azure,
                 sshd_config: Some(sshd_config),
                 network_targets,
-                deadline_ms: Some(deadline.saturating_mul(1000)),
+                deadline_ms: deadline.map(|s| s.saturating_mul(1000)),
                 report_path: report,
                 ..Request::default()
             };
@@ -242,150 +253,6 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-    }
-}
-
-fn arc(args: ArcArgs) -> ExitCode {
-    if fleet::wanted(&args) {
-        return fleet::run(&args);
-    }
-    if args.subscription.len() > 1 {
-        eprintln!("ssh-troubleshoot: several --subscription values need fleet mode (no -n).");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let explain = match input::read_explain(&args) {
-        Ok(text) => text,
-        Err(message) => return could_not_run(&message),
-    };
-    let wants_azure = !args.offline && args.resource_group.is_some() && args.name.is_some();
-    if args.probe && !wants_azure {
-        eprintln!(
-            "ssh-troubleshoot: --probe needs -g and -n, and cannot be combined with --offline."
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
-    if args.disable_ssh && !wants_azure {
-        eprintln!(
-            "ssh-troubleshoot: --disable-ssh needs -g and -n, and cannot be combined with --offline."
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let (azure, subscription) = if wants_azure {
-        let found = azure_context::discover(
-            args.arm_endpoint.clone(),
-            args.subscription.first().cloned(),
-        );
-        (Some(found.azure), found.subscription)
-    } else {
-        (None, args.subscription.first().cloned())
-    };
-    let target = Target {
-        subscription,
-        resource_group: args.resource_group.clone(),
-        name: args.name.clone(),
-        resource_type: args.resource_type.clone(),
-    };
-    let mut request = Request {
-        command: Command::Diagnose,
-        client: match args.client {
-            ClientArg::Standalone => Client::Standalone,
-            ClientArg::AzureCli => Client::AzureCli,
-            ClientArg::Powershell => Client::Powershell,
-        },
-        target: (!target.is_empty() || target.subscription.is_some()).then_some(target),
-        port: args.port,
-        local_user: args.local_user.clone(),
-        ssh_client_folder: args.ssh_client_folder.clone(),
-        ssh_proxy_folder: args.ssh_proxy_folder.clone(),
-        explain,
-        offline: args.offline,
-        azure,
-        deadline_ms: Some(args.deadline.unwrap_or(30).saturating_mul(1000)),
-        probe_credentials: args.probe_credentials,
-        probe: args.probe,
-        watch: args.watch,
-        watch_timeout_ms: Some(args.watch_timeout.saturating_mul(1000)),
-        watch_interval_ms: Some(args.watch_interval.saturating_mul(1000)),
-        report_path: args.report.clone(),
-        ..Request::default()
-    };
-    if args.disable_ssh {
-        let what = format!(
-            "Remove SSH access to {}/{}: delete its SSH service configuration, then its default connectivity endpoint",
-            args.resource_group.as_deref().unwrap_or_default(),
-            args.name.as_deref().unwrap_or_default()
-        );
-        if !args.yes && !std::io::stdin().is_terminal() {
-            eprintln!(
-                "ssh-troubleshoot: --disable-ssh asks first and needs a terminal for that; add --yes to go ahead without asking."
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
-        if !args.yes && !input::confirm(&what) {
-            eprintln!("ssh-troubleshoot: nothing changed.");
-            return ExitCode::SUCCESS;
-        }
-        request.command = Command::DisableSsh;
-    }
-    let ran = if request.watch && request.command == Command::Diagnose {
-        watch::run(&request)
-    } else {
-        interrupt::run(&request, None)
-    };
-    let mut report = match ran {
-        Ok(report) => report,
-        Err(code) => return code,
-    };
-
-    if args.fix {
-        let offered: Vec<_> = report
-            .findings
-            .iter()
-            .filter_map(|f| f.fix.clone())
-            .collect();
-        if !offered.is_empty() {
-            if !args.yes && !std::io::stdin().is_terminal() {
-                eprintln!(
-                    "ssh-troubleshoot: --fix asks before each change and needs a terminal for that; add --yes to apply without asking."
-                );
-                return ExitCode::from(EXIT_USAGE);
-            }
-            let chosen: Vec<String> = offered
-                .iter()
-                .filter(|fix| {
-                    args.yes
-                        || input::confirm(&format!("Apply fix {}: {}", fix.id, fix.description))
-                })
-                .map(|fix| fix.id.clone())
-                .collect();
-            if !chosen.is_empty() {
-                request.command = Command::ApplyFixes;
-                request.fixes = chosen;
-                report = match interrupt::run(&request, None) {
-                    Ok(report) => report,
-                    Err(code) => return code,
-                };
-            }
-        } else if args.output == Output::Text {
-            eprintln!("ssh-troubleshoot: nothing to fix here: no finding offers a local fix.");
-        }
-    }
-
-    emit(&report, args.output, render::report);
-    if !shared_report_written(&report, args.output) {
-        return ExitCode::from(EXIT_COULD_NOT_RUN);
-    }
-    let failed_fix = report
-        .applied
-        .iter()
-        .any(|a| a.outcome == FixOutcome::Failed);
-    if failed_fix
-        || report.findings.iter().any(|f| f.status == Status::Fail)
-        || !report.explained.is_empty()
-    {
-        ExitCode::from(EXIT_PROBLEMS)
-    } else {
-        ExitCode::SUCCESS
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::io::IsTerminal;
 
-use ssh_troubleshoot_core::model::{FixOutcome, Report, ReportStatus, Shell, Status};
+use ssh_troubleshoot_core::model::{Finding, FixOutcome, Report, ReportStatus, Shell, Status};
 use ssh_troubleshoot_core::registry;
 
 pub struct Style {
@@ -66,6 +66,24 @@ pub fn server_report(report: &Report, style: &Style) -> String {
 fn body(report: &Report, style: &Style, heading: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "ssh-troubleshoot {} · {heading}", report.tool.version);
+    findings(&mut out, report, style);
+    if !report.explained.is_empty() {
+        explained(&mut out, report, style);
+    } else if report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNothing in the given text matches a known SSH-to-Arc error."
+        );
+    }
+    if !report.applied.is_empty() {
+        fixes(&mut out, report, style);
+    }
+    result_line(&mut out, report, style);
+    out
+}
+
+/// The findings under their groups' headings, titles in one column.
+fn findings(out: &mut String, report: &Report, style: &Style) {
     let width = report
         .findings
         .iter()
@@ -84,89 +102,92 @@ fn body(report: &Report, style: &Style, heading: &str) -> String {
         }
         let _ = writeln!(out, "\n{}", style.paint("1", heading));
         for f in findings {
-            let _ = writeln!(
-                out,
-                "  {}  {:width$}  {} {}",
-                style.mark(f.status),
-                f.title,
-                f.summary,
-                style.paint("2", &format!("[{} ms]", f.duration_ms))
-            );
-            if !matches!(f.status, Status::Fail | Status::Warn | Status::Error) {
-                continue;
-            }
-            if let Some(d) = &f.diagnosis {
-                let title = ssh_troubleshoot_core::catalogue::diagnosis(d).map_or("", |c| c.title);
-                let _ = writeln!(out, "         diagnosis  {d} — {title}");
-            }
-            for (key, value) in &f.evidence {
-                let _ = writeln!(
-                    out,
-                    "         {}",
-                    style.paint("2", &format!("{key}: {value}"))
-                );
-            }
-            if let Some(remedy) = &f.remedy {
-                remedy_lines(&mut out, remedy);
-            }
-            if let Some(fix) = &f.fix {
-                let _ = writeln!(out, "         --fix      {} ({})", fix.description, fix.id);
-            }
+            finding(out, f, style, width);
         }
     }
+}
 
-    if !report.explained.is_empty() {
+/// One finding's line; for a problem, its diagnosis, evidence, remedy and fix below.
+fn finding(out: &mut String, f: &Finding, style: &Style, width: usize) {
+    let _ = writeln!(
+        out,
+        "  {}  {:width$}  {} {}",
+        style.mark(f.status),
+        f.title,
+        f.summary,
+        style.paint("2", &format!("[{} ms]", f.duration_ms))
+    );
+    if !matches!(f.status, Status::Fail | Status::Warn | Status::Error) {
+        return;
+    }
+    if let Some(d) = &f.diagnosis {
+        let title = ssh_troubleshoot_core::catalogue::diagnosis(d).map_or("", |c| c.title);
+        let _ = writeln!(out, "         diagnosis  {d} — {title}");
+    }
+    for (key, value) in &f.evidence {
         let _ = writeln!(
             out,
-            "\n{}",
-            style.paint("1", "Explained (most likely root cause first)")
+            "         {}",
+            style.paint("2", &format!("{key}: {value}"))
         );
-        for e in &report.explained {
-            let _ = writeln!(
-                out,
-                "  {}  {} — {} (confidence {:.2})",
-                style.mark(Status::Fail),
-                e.diagnosis,
-                e.title,
-                e.confidence
-            );
-            let _ = writeln!(
-                out,
-                "         matched    {}",
-                e.excerpt.replace('\n', "\n                    ")
-            );
-            for (key, value) in &e.extracted {
-                let _ = writeln!(out, "         {key:10} {value}");
-            }
-            if e.symptom {
-                let _ = writeln!(
-                    out,
-                    "         symptom    a consequence, not its cause; likely causes: {}",
-                    e.likely_causes.join(", ")
-                );
-                let _ = writeln!(out, "         tell apart {}", e.tell_apart.join(", "));
-            }
-            remedy_lines(&mut out, &e.remedy);
-        }
-    } else if report.findings.is_empty() {
+    }
+    if let Some(remedy) = &f.remedy {
+        remedy_lines(out, remedy);
+    }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(out, "         --fix      {} ({})", fix.description, fix.id);
+    }
+}
+
+fn explained(out: &mut String, report: &Report, style: &Style) {
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.paint("1", "Explained (most likely root cause first)")
+    );
+    for e in &report.explained {
         let _ = writeln!(
             out,
-            "\nNothing in the given text matches a known SSH-to-Arc error."
+            "  {}  {} — {} (confidence {:.2})",
+            style.mark(Status::Fail),
+            e.diagnosis,
+            e.title,
+            e.confidence
         );
-    }
-
-    if !report.applied.is_empty() {
-        let _ = writeln!(out, "\n{}", style.paint("1", "Fixes"));
-        for a in &report.applied {
-            let outcome = match a.outcome {
-                FixOutcome::Applied => style.paint("32", "applied    "),
-                FixOutcome::Failed => style.paint("1;31", "failed     "),
-                FixOutcome::NotOffered => style.paint("2", "not offered"),
-            };
-            let _ = writeln!(out, "  {outcome}  {}  {}", a.id, a.message);
+        let _ = writeln!(
+            out,
+            "         matched    {}",
+            e.excerpt.replace('\n', "\n                    ")
+        );
+        for (key, value) in &e.extracted {
+            let _ = writeln!(out, "         {key:10} {value}");
         }
+        if e.symptom {
+            let _ = writeln!(
+                out,
+                "         symptom    a consequence, not its cause; likely causes: {}",
+                e.likely_causes.join(", ")
+            );
+            let _ = writeln!(out, "         tell apart {}", e.tell_apart.join(", "));
+        }
+        remedy_lines(out, &e.remedy);
     }
+}
 
+fn fixes(out: &mut String, report: &Report, style: &Style) {
+    let _ = writeln!(out, "\n{}", style.paint("1", "Fixes"));
+    for a in &report.applied {
+        let outcome = match a.outcome {
+            FixOutcome::Applied => style.paint("32", "applied    "),
+            FixOutcome::Failed => style.paint("1;31", "failed     "),
+            FixOutcome::NotOffered => style.paint("2", "not offered"),
+        };
+        let _ = writeln!(out, "  {outcome}  {}  {}", a.id, a.message);
+    }
+}
+
+/// The last line: the report's status and the counts (no newline after it).
+fn result_line(out: &mut String, report: &Report, style: &Style) {
     let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count();
     let status = match report.status {
         ReportStatus::Healthy => style.paint("32", "healthy"),
@@ -184,7 +205,6 @@ fn body(report: &Report, style: &Style, heading: &str) -> String {
         report.explained.len(),
         report.duration_ms
     );
-    out
 }
 
 fn remedy_lines(out: &mut String, remedy: &ssh_troubleshoot_core::model::Remedy) {

@@ -45,63 +45,54 @@ impl Buffers {
     }
 
     fn push_line(&mut self, w: &[u8], start: usize, end: usize) {
-        let raw = &w[start..end];
-        // The usual line is printable ASCII without colour codes: no copy through `line`.
-        let (printable, bracket) = raw.iter().fold((true, false), |(ok, br), &b| {
-            (ok & (0x20..0x7f).contains(&b), br | (b == b'['))
-        });
-        let plain = printable
-            && !(bracket
-                && raw
-                    .iter()
-                    .enumerate()
-                    .any(|(k, &b)| b == b'[' && orphan_sgr(raw, k, raw.len()).is_some()));
-        self.line.clear();
-        self.lmap.clear();
-        if plain {
-            self.line.extend_from_slice(raw);
-            self.lmap.extend((start..end).map(|k| k as u32));
-        } else {
-            let mut j = start;
-            while j < end {
-                let b = w[j];
-                if b == 0x1b {
-                    j = skip_escape(w, j, end);
-                } else if let Some(k) = (b == b'[').then(|| orphan_sgr(w, j, end)).flatten() {
-                    j = k;
-                } else {
-                    if b >= 0x20 && b != 0x7f {
-                        self.line.push(b);
-                        self.lmap.push(j as u32);
-                    } else if b == b'\t' {
-                        self.line.push(b' ');
-                        self.lmap.push(j as u32);
-                    }
-                    j += 1;
-                }
-            }
-        }
-        let line = &self.line;
-        let mut a = line.iter().position(|&b| b != b' ').unwrap_or(line.len());
-        // PowerShell 7 ConciseView continuation: "     | rest of the message".
-        if line.get(a) == Some(&b'|') && line.get(a + 1).is_none_or(|&b| b == b' ') {
-            a += 1;
-            while line.get(a) == Some(&b' ') {
-                a += 1;
-            }
-        }
-        let mut z = line.len();
-        while z > a && line[z - 1] == b' ' {
-            z -= 1;
-        }
-        if a == z {
+        let plain = self.strip(w, start, end);
+        let Some((a, z)) = message_bounds(&self.line) else {
             return;
-        }
+        };
         if !self.text.is_empty() {
             self.text.push('\n');
             self.tmap.push(self.lmap[a]);
         }
         let base = self.text.len();
+        self.push_text(a, z, plain);
+        self.push_skeleton(base);
+    }
+
+    /// Copies `w[start..end]` into `line` without escape codes and control bytes (a
+    /// tab becomes a space); `true` when the line was plain and copied as it is.
+    fn strip(&mut self, w: &[u8], start: usize, end: usize) -> bool {
+        let plain = is_plain(&w[start..end]);
+        self.line.clear();
+        self.lmap.clear();
+        if plain {
+            self.line.extend_from_slice(&w[start..end]);
+            self.lmap.extend((start..end).map(|k| k as u32));
+            return true;
+        }
+        let mut j = start;
+        while j < end {
+            let b = w[j];
+            if b == 0x1b {
+                j = skip_escape(w, j, end);
+            } else if let Some(k) = (b == b'[').then(|| orphan_sgr(w, j, end)).flatten() {
+                j = k;
+            } else {
+                if b >= 0x20 && b != 0x7f {
+                    self.line.push(b);
+                    self.lmap.push(j as u32);
+                } else if b == b'\t' {
+                    self.line.push(b' ');
+                    self.lmap.push(j as u32);
+                }
+                j += 1;
+            }
+        }
+        false
+    }
+
+    /// Appends `line[a..z]` to `text`, invalid UTF-8 as U+FFFD.
+    fn push_text(&mut self, a: usize, z: usize, plain: bool) {
+        let line = &self.line;
         let mut k = a;
         if let Some(ascii) = plain
             .then(|| std::str::from_utf8(&line[a..z]).ok())
@@ -122,6 +113,10 @@ impl Buffers {
                 k += chunk.invalid().len();
             }
         }
+    }
+
+    /// Appends the skeleton of `text[base..]`.
+    fn push_skeleton(&mut self, base: usize) {
         // The skeleton: letters and digits, lower-cased (`| 0x20` leaves digits alone).
         let added = &self.text.as_bytes()[base..];
         let mut j = self.skel.len();
@@ -137,6 +132,37 @@ impl Buffers {
         self.skel.truncate(j);
         self.smap.truncate(j);
     }
+}
+
+/// The usual line is printable ASCII without colour codes: no copy through `line`.
+fn is_plain(raw: &[u8]) -> bool {
+    let (printable, bracket) = raw.iter().fold((true, false), |(ok, br), &b| {
+        (ok & (0x20..0x7f).contains(&b), br | (b == b'['))
+    });
+    printable
+        && !(bracket
+            && raw
+                .iter()
+                .enumerate()
+                .any(|(k, &b)| b == b'[' && orphan_sgr(raw, k, raw.len()).is_some()))
+}
+
+/// Where the message in a stripped line starts and ends: past leading spaces (and a
+/// continuation bar), before trailing ones; `None` when nothing is left.
+fn message_bounds(line: &[u8]) -> Option<(usize, usize)> {
+    let mut a = line.iter().position(|&b| b != b' ').unwrap_or(line.len());
+    // PowerShell 7 ConciseView continuation: "     | rest of the message".
+    if line.get(a) == Some(&b'|') && line.get(a + 1).is_none_or(|&b| b == b' ') {
+        a += 1;
+        while line.get(a) == Some(&b' ') {
+            a += 1;
+        }
+    }
+    let mut z = line.len();
+    while z > a && line[z - 1] == b' ' {
+        z -= 1;
+    }
+    (a != z).then_some((a, z))
 }
 
 /// The index after the escape sequence starting at `w[j] == ESC` (CSI, OSC, or a

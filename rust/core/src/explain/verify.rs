@@ -25,49 +25,11 @@ pub(super) struct Found {
 
 /// Verifies entry `e` with its first phrase at skeleton index `s0`.
 pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<Found> {
-    let skel = &b.skel;
-    let mut end = s0 + v.phrases.first()?.0.len();
-    for (phrase, gap) in &v.phrases[1..] {
-        let lim = (end + gap + phrase.len()).min(skel.len());
-        end += find(skel.get(end..lim)?, phrase)? + phrase.len();
-    }
-    // A required value is cheap to rule out: its needle must be near, in the skeleton
-    // (before the first phrase too when the message opens with its value).
-    let near = &skel[s0.saturating_sub(v.leading_gap)..(end + max_gap("path")).min(skel.len())];
-    let near_one = |alts: &Vec<Vec<u8>>| alts.iter().any(|a| find(near, a).is_some());
-    if !v.require.iter().all(near_one) {
-        return None;
-    }
-    if !v.context.is_empty() && !v.context.iter().any(|n| context_found(skel, n)) {
-        return None;
-    }
+    let end = skeleton_match(v, &b.skel, s0)?;
     let text = b.text.as_str();
     let t0 = b.smap[s0] as usize;
     let t1 = b.smap[end - 1] as usize + 1;
-    // The regex looks at the lines of the match and a few more, where values after the
-    // last fixed phrase may run on; at most a few KB of them, however long the lines.
-    let mut rs = line_start(text, t0);
-    // A message that opens with its value may have it on the lines before its first
-    // phrase (a wrapped path, PowerShell's continuation).
-    if v.leading_gap > 0 {
-        for _ in 0..4 {
-            rs = line_start(text, rs.saturating_sub(1));
-        }
-    }
-    let mut rs = rs.max(t0.saturating_sub(REGION_BEFORE));
-    while !text.is_char_boundary(rs) {
-        rs += 1;
-    }
-    let mut re = line_end(text, t1);
-    for _ in 0..4 {
-        if re < text.len() {
-            re = line_end(text, re + 1);
-        }
-    }
-    let mut re = re.min(t1 + REGION_AFTER).max(t1);
-    while !text.is_char_boundary(re) {
-        re -= 1;
-    }
+    let (rs, re) = region_around(v, text, t0, t1);
     let region = &text[rs..re];
     let mut extracted = BTreeMap::new();
     let mut span = (t0, t1);
@@ -94,23 +56,77 @@ pub(super) fn verify(v: &Verifier, e: &Entry, b: &Buffers, s0: usize) -> Option<
             }
         }
     }
-    for (key, needle) in e.require {
-        // `{file}` is stored as the path it is.
-        let key = if *key == "file" { "path" } else { *key };
-        let ok = extracted.get(key).is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            needle
-                .split('|')
-                .any(|alt| v.contains(&alt.to_ascii_lowercase()))
-        });
-        if !ok {
-            return None;
-        }
+    if !requirements_met(e, &extracted) {
+        return None;
     }
     Some(Found {
         offset: b.tmap[span.0] as usize,
         excerpt: excerpt(text, span.0, span.1),
         extracted,
+    })
+}
+
+/// Where in the skeleton the entry's fixed phrases end, when they all follow `s0`
+/// within their gaps and the required values and context could be near.
+fn skeleton_match(v: &Verifier, skel: &[u8], s0: usize) -> Option<usize> {
+    let mut end = s0 + v.phrases.first()?.0.len();
+    for (phrase, gap) in &v.phrases[1..] {
+        let lim = (end + gap + phrase.len()).min(skel.len());
+        end += find(skel.get(end..lim)?, phrase)? + phrase.len();
+    }
+    // A required value is cheap to rule out: its needle must be near, in the skeleton
+    // (before the first phrase too when the message opens with its value).
+    let near = &skel[s0.saturating_sub(v.leading_gap)..(end + max_gap("path")).min(skel.len())];
+    let near_one = |alts: &Vec<Vec<u8>>| alts.iter().any(|a| find(near, a).is_some());
+    if !v.require.iter().all(near_one) {
+        return None;
+    }
+    if !v.context.is_empty() && !v.context.iter().any(|n| context_found(skel, n)) {
+        return None;
+    }
+    Some(end)
+}
+
+/// The text the extraction regex looks at, around the match `text[t0..t1]`.
+fn region_around(v: &Verifier, text: &str, t0: usize, t1: usize) -> (usize, usize) {
+    // The regex looks at the lines of the match and a few more, where values after the
+    // last fixed phrase may run on; at most a few KB of them, however long the lines.
+    let mut rs = line_start(text, t0);
+    // A message that opens with its value may have it on the lines before its first
+    // phrase (a wrapped path, PowerShell's continuation).
+    if v.leading_gap > 0 {
+        for _ in 0..4 {
+            rs = line_start(text, rs.saturating_sub(1));
+        }
+    }
+    let mut rs = rs.max(t0.saturating_sub(REGION_BEFORE));
+    while !text.is_char_boundary(rs) {
+        rs += 1;
+    }
+    let mut re = line_end(text, t1);
+    for _ in 0..4 {
+        if re < text.len() {
+            re = line_end(text, re + 1);
+        }
+    }
+    let mut re = re.min(t1 + REGION_AFTER).max(t1);
+    while !text.is_char_boundary(re) {
+        re -= 1;
+    }
+    (rs, re)
+}
+
+/// Whether every value the entry requires was extracted and holds its needle.
+fn requirements_met(e: &Entry, extracted: &BTreeMap<String, String>) -> bool {
+    e.require.iter().all(|(key, needle)| {
+        // `{file}` is stored as the path it is.
+        let key = if *key == "file" { "path" } else { *key };
+        extracted.get(key).is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            needle
+                .split('|')
+                .any(|alt| v.contains(&alt.to_ascii_lowercase()))
+        })
     })
 }
 

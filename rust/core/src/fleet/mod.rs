@@ -17,14 +17,17 @@ pub mod limiter;
 pub use crate::model::fleet as model;
 pub mod progress;
 pub mod reads;
+mod summary;
 
 pub use model::{Fleet, MachineRow, RequestStats};
 use reads::{Job, client_for, read, scope_of};
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::Ordering;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
+use crate::arm::ArmClient;
 use crate::arm::path::{validate_resource_group, validate_subscription};
 use crate::azure::Fetched;
 use crate::cancel::{CANCELLED_SUMMARY, Cancel};
@@ -76,53 +79,15 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
         subscription: subs.first().cloned(),
         ..request.target.clone().unwrap_or_default()
     };
-    let refuse = |mut report: Report, status, diagnosis, summary: String| {
-        report
-            .findings
-            .push(fleet_finding(status, diagnosis, summary));
-        report.status = crate::model::policy::overall_status(&report.findings, &[]);
-        report.duration_ms = millis(started.elapsed());
-        report
-    };
-    if subs.is_empty() {
-        let why = "No subscription: pass --subscription or set one with az account set.";
-        return refuse(report, Status::Error, None, why.into());
+    if let Err(why) = validate(&subs, group.as_deref()) {
+        return refuse(report, started, fleet_finding(Status::Error, None, why));
     }
-    if let Some(bad) = subs.iter().find(|s| validate_subscription(s).is_err()) {
-        return refuse(
-            report,
-            Status::Error,
-            None,
-            format!("Not a subscription: {bad:?}."),
-        );
-    }
-    if let Some(g) = group
-        .as_deref()
-        .filter(|g| validate_resource_group(g).is_err())
-    {
-        return refuse(
-            report,
-            Status::Error,
-            None,
-            format!("Not a resource group name: {g:?}."),
-        );
-    }
-    let cancelled = |mut report: Report| {
-        report.findings = vec![fleet_finding(Status::Error, None, CANCELLED_SUMMARY.into())];
-        report.status = ReportStatus::Incomplete;
-        report.cancelled = true;
-        report.duration_ms = millis(started.elapsed());
-        report
-    };
     let client = match client_for(request) {
         Ok(c) => c.with_cancel(cancel),
         Err(why) => {
-            return refuse(
-                report,
-                Status::Fail,
-                Some(DiagnosisId::NotSignedIn),
-                format!("Cannot diagnose the fleet: {why}."),
-            );
+            let why = format!("Cannot diagnose the fleet: {why}.");
+            let finding = fleet_finding(Status::Fail, Some(DiagnosisId::NotSignedIn), why);
+            return refuse(report, started, finding);
         }
     };
     let deadline = request
@@ -132,35 +97,85 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
 
     let listed = graph::machines(&client, &limiter, &subs, group.as_deref());
     if cancel.is_cancelled() {
-        return cancelled(report);
+        return cancelled(report, started);
     }
     let machines = match listed {
         Ok(m) => m,
-        Err(failed) => {
-            let (status, diagnosis) = match failed.status() {
-                Some(401) => (Status::Fail, Some(DiagnosisId::NotSignedIn)),
-                Some(403) => (Status::Fail, Some(DiagnosisId::ConnectPermissionMissing)),
-                _ => (Status::Error, None),
-            };
-            let mut f = fleet_finding(
-                status,
-                diagnosis,
-                "Azure Resource Graph did not list the machines.".into(),
-            );
-            f.evidence
-                .insert("Resource Graph".into(), failed.evidence());
-            report.findings.push(f);
-            report.status = crate::model::policy::overall_status(&report.findings, &[]);
-            report.duration_ms = millis(started.elapsed());
-            return report;
-        }
+        Err(failed) => return refuse(report, started, unlisted(&failed)),
     };
-    let rows = machines.rows;
+    let reader = Reader {
+        client: &client,
+        limiter: &limiter,
+        rows: &machines.rows,
+    };
+    let Some(judged) = read_and_judge(request, &reader, &subs, progress, cancel) else {
+        return cancelled(report, started);
+    };
+    let scan = summary::Scan {
+        requests: summary::request_stats(&limiter, &judged.jobs, judged.short, machines.pages),
+        subscriptions: subs,
+        resource_group: group,
+        truncated: machines.truncated,
+        total_records: machines.total_records,
+        machines: judged.machines,
+    };
+    summary::summarise(report, started, scan)
+}
 
-    // Scope reads first (they are few and every machine needs them), then one per machine.
+/// Why the scope cannot be scanned: no subscription, or a name ARM would refuse.
+fn validate(subs: &[String], group: Option<&str>) -> Result<(), String> {
+    if subs.is_empty() {
+        let why = "No subscription: pass --subscription or set one with az account set.";
+        return Err(why.into());
+    }
+    if let Some(bad) = subs.iter().find(|s| validate_subscription(s).is_err()) {
+        return Err(format!("Not a subscription: {bad:?}."));
+    }
+    if let Some(g) = group.filter(|g| validate_resource_group(g).is_err()) {
+        return Err(format!("Not a resource group name: {g:?}."));
+    }
+    Ok(())
+}
+
+/// The report with one fleet finding and no machines.
+fn refuse(mut report: Report, started: Instant, finding: Finding) -> Report {
+    report.findings.push(finding);
+    report.status = crate::model::policy::overall_status(&report.findings, &[]);
+    report.duration_ms = millis(started.elapsed());
+    report
+}
+
+fn cancelled(mut report: Report, started: Instant) -> Report {
+    report.findings = vec![fleet_finding(Status::Error, None, CANCELLED_SUMMARY.into())];
+    report.status = ReportStatus::Incomplete;
+    report.cancelled = true;
+    report.duration_ms = millis(started.elapsed());
+    report
+}
+
+/// The finding when Resource Graph would not list the machines.
+fn unlisted(failed: &Fetched) -> Finding {
+    let (status, diagnosis) = match failed.status() {
+        Some(401) => (Status::Fail, Some(DiagnosisId::NotSignedIn)),
+        Some(403) => (Status::Fail, Some(DiagnosisId::ConnectPermissionMissing)),
+        _ => (Status::Error, None),
+    };
+    let mut f = fleet_finding(
+        status,
+        diagnosis,
+        "Azure Resource Graph did not list the machines.".into(),
+    );
+    f.evidence
+        .insert("Resource Graph".into(), failed.evidence());
+    f
+}
+
+/// The reads in order: scope reads first (they are few and every machine needs them),
+/// then one per machine.
+fn plan(subs: &[String], rows: &[Value]) -> Vec<Job> {
     let mut jobs: Vec<Job> = subs.iter().cloned().map(Job::Provider).collect();
     let mut scopes: Vec<(String, String)> = Vec::new();
-    for row in &rows {
+    for row in rows {
         let key = scope_of(row);
         if !scopes.contains(&key) {
             scopes.push(key);
@@ -168,56 +183,70 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
     }
     jobs.extend(scopes.iter().cloned().map(|(s, g)| Job::Permissions(s, g)));
     jobs.extend((0..rows.len()).map(Job::Config));
-    progress(0, jobs.len());
-    let fetched: Vec<Option<Fetched>> = limiter::run_pool(
-        &jobs,
-        limiter.workers(),
-        |job| read(&client, &limiter, job, &rows),
-        progress,
-    );
-    if cancel.is_cancelled() {
-        return cancelled(report);
-    }
+    jobs
+}
 
-    let mut providers: HashMap<String, &Fetched> = HashMap::new();
-    let mut permissions: HashMap<(String, String), &Fetched> = HashMap::new();
-    let mut configs: Vec<Option<&Fetched>> = vec![None; rows.len()];
-    for (job, f) in jobs.iter().zip(&fetched) {
-        let Some(f) = f else { continue };
-        match job {
-            Job::Provider(s) => drop(providers.insert(s.to_ascii_lowercase(), f)),
-            Job::Permissions(s, g) => drop(permissions.insert((s.clone(), g.clone()), f)),
-            Job::Config(i) => configs[*i] = Some(f),
-            Job::MachinePermissions(_) => {}
-        }
+/// What the per-machine reads go through: the client, paced by the limiter.
+struct Reader<'a> {
+    client: &'a ArmClient,
+    limiter: &'a limiter::Limiter,
+    rows: &'a [Value],
+}
+
+impl Reader<'_> {
+    fn read_all(
+        &self,
+        jobs: &[Job],
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Vec<Option<Fetched>> {
+        limiter::run_pool(
+            jobs,
+            self.limiter.workers(),
+            |job| read(self.client, self.limiter, job, self.rows),
+            progress,
+        )
     }
-    let reads_of = |i: usize| {
-        let (sub, g) = scope_of(&rows[i]);
-        judge::Reads {
-            provider: providers.get(&sub).copied(),
-            permissions: permissions.get(&(sub.clone(), g)).copied(),
-            permissions_on_machine: false,
-            config: configs[i],
-        }
-    };
-    let mut machines_out: Vec<MachineRow> = (0..rows.len())
-        .map(|i| judge::judge(&rows[i], &reads_of(i), request))
+}
+
+/// Every machine judged, and the reads that took.
+struct Judged {
+    machines: Vec<MachineRow>,
+    jobs: Vec<Job>,
+    /// How many machines needed their own permissions read.
+    short: usize,
+}
+
+/// Reads what the machines need and judges each; `None` once `cancel` fired.
+fn read_and_judge(
+    request: &Request,
+    reader: &Reader,
+    subs: &[String],
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cancel: &Cancel,
+) -> Option<Judged> {
+    let rows = reader.rows;
+    let jobs = plan(subs, rows);
+    progress(0, jobs.len());
+    let fetched = reader.read_all(&jobs, progress);
+    if cancel.is_cancelled() {
+        return None;
+    }
+    let scope = ScopeReads::gather(&jobs, &fetched, rows.len());
+    let mut machines: Vec<MachineRow> = (0..rows.len())
+        .map(|i| judge::judge(&rows[i], &scope.reads_of(rows, i), request))
         .collect();
 
     // Where the group grants too little, a role on the machine alone may grant the rest.
     let short: Vec<Job> = (0..rows.len())
-        .filter(|i| judge::short_of_permissions(&machines_out[*i], &reads_of(*i)))
+        .filter(|i| judge::short_of_permissions(&machines[*i], &scope.reads_of(rows, *i)))
         .map(Job::MachinePermissions)
         .collect();
     let first_total = jobs.len();
-    let on_machines: Vec<Option<Fetched>> = limiter::run_pool(
-        &short,
-        limiter.workers(),
-        |job| read(&client, &limiter, job, &rows),
-        &|done, total| progress(first_total + done, first_total + total),
-    );
+    let on_machines = reader.read_all(&short, &|done, total| {
+        progress(first_total + done, first_total + total)
+    });
     if cancel.is_cancelled() {
-        return cancelled(report);
+        return None;
     }
     for (job, fetched) in short.iter().zip(&on_machines) {
         let (Job::MachinePermissions(i), Some(f)) = (job, fetched) else {
@@ -227,106 +256,54 @@ pub fn run(request: &Request, progress: &(dyn Fn(usize, usize) + Sync), cancel: 
             let reads = judge::Reads {
                 permissions: Some(f),
                 permissions_on_machine: true,
-                ..reads_of(*i)
+                ..scope.reads_of(rows, *i)
             };
-            machines_out[*i] = judge::judge(&rows[*i], &reads, request);
+            machines[*i] = judge::judge(&rows[*i], &reads, request);
         }
     }
-    machines_out.sort_by(|a, b| {
-        judge::rank(b.worst_status)
-            .cmp(&judge::rank(a.worst_status))
-            .then_with(|| a.subscription.cmp(&b.subscription))
-            .then_with(|| {
-                a.resource_group
-                    .to_lowercase()
-                    .cmp(&b.resource_group.to_lowercase())
-            })
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    Some(Judged {
+        machines,
+        jobs,
+        short: short.len(),
+    })
+}
 
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for m in &machines_out {
-        for d in &m.diagnoses {
-            *counts.entry(d.clone()).or_default() += 1;
+/// The answers of the first reads, by what they are about.
+struct ScopeReads<'a> {
+    providers: HashMap<String, &'a Fetched>,
+    permissions: HashMap<(String, String), &'a Fetched>,
+    configs: Vec<Option<&'a Fetched>>,
+}
+
+impl<'a> ScopeReads<'a> {
+    fn gather(jobs: &[Job], fetched: &'a [Option<Fetched>], machines: usize) -> ScopeReads<'a> {
+        let mut out = ScopeReads {
+            providers: HashMap::new(),
+            permissions: HashMap::new(),
+            configs: vec![None; machines],
+        };
+        for (job, f) in jobs.iter().zip(fetched) {
+            let Some(f) = f else { continue };
+            match job {
+                Job::Provider(s) => drop(out.providers.insert(s.to_ascii_lowercase(), f)),
+                Job::Permissions(s, g) => drop(out.permissions.insert((s.clone(), g.clone()), f)),
+                Job::Config(i) => out.configs[*i] = Some(f),
+                Job::MachinePermissions(_) => {}
+            }
+        }
+        out
+    }
+
+    /// The reads machine `i` is judged on.
+    fn reads_of(&self, rows: &[Value], i: usize) -> judge::Reads<'a> {
+        let (sub, g) = scope_of(&rows[i]);
+        judge::Reads {
+            provider: self.providers.get(&sub).copied(),
+            permissions: self.permissions.get(&(sub.clone(), g)).copied(),
+            permissions_on_machine: false,
+            config: self.configs[i],
         }
     }
-    let count = |s: Status| machines_out.iter().filter(|m| m.worst_status == s).count();
-    let (failed, errored) = (count(Status::Fail), count(Status::Error));
-    let c = &limiter.counters;
-    let min_remaining = c.min_remaining.load(Ordering::Relaxed);
-    let count_jobs = |f: fn(&Job) -> bool| jobs.iter().filter(|j| f(j)).count();
-    let stats = RequestStats {
-        resource_graph_pages: machines.pages,
-        total: c.requests.load(Ordering::Relaxed),
-        provider_reads: count_jobs(|j| matches!(j, Job::Provider(_))),
-        permission_reads: count_jobs(|j| matches!(j, Job::Permissions(..))),
-        configuration_reads: count_jobs(|j| matches!(j, Job::Config(_))),
-        machine_permission_reads: short.len(),
-        throttled: c.throttled.load(Ordering::Relaxed),
-        pauses: c.pauses.load(Ordering::Relaxed),
-        retried: c.retried.load(Ordering::Relaxed),
-        min_remaining_reads: (min_remaining != u64::MAX).then_some(min_remaining),
-        concurrency: limiter.workers(),
-    };
-    let scanned = machines_out.len();
-    let summary = format!(
-        "{scanned} machine{} in {} subscription{}{}: {} healthy, {failed} with problems, {errored} not fully read.",
-        if scanned == 1 { "" } else { "s" },
-        subs.len(),
-        if subs.len() == 1 { "" } else { "s" },
-        group
-            .as_deref()
-            .map(|g| format!(", resource group {g}"))
-            .unwrap_or_default(),
-        scanned - failed - errored - count(Status::Warn),
-    );
-    let truncated = machines.truncated;
-    let summary = if truncated {
-        let of = machines
-            .total_records
-            .map(|n| format!(" of {n}"))
-            .unwrap_or_default();
-        format!(
-            "{summary} Resource Graph cut its answer short: only {scanned}{of} machines were listed and diagnosed; narrow the scope (one resource group or subscription at a time)."
-        )
-    } else {
-        summary
-    };
-    let finding_status = if failed > 0 {
-        Status::Fail
-    } else if errored > 0 || truncated {
-        Status::Error
-    } else {
-        Status::Pass
-    };
-    let mut f = fleet_finding(finding_status, None, summary);
-    for (k, v) in &counts {
-        f.evidence.insert(k.clone(), v.to_string());
-    }
-    report.findings.push(f);
-    report.status = if failed > 0 {
-        ReportStatus::Problems
-    } else if errored > 0 || truncated {
-        ReportStatus::Incomplete
-    } else {
-        ReportStatus::Healthy
-    };
-    report.duration_ms = millis(started.elapsed());
-    report.fleet = Some(Fleet {
-        subscriptions: subs,
-        resource_group: group,
-        scanned,
-        healthy: count(Status::Pass),
-        with_problems: failed + count(Status::Warn),
-        incomplete: errored,
-        truncated,
-        total_records: machines.total_records.filter(|_| truncated),
-        counts,
-        machines: machines_out,
-        requests: stats,
-        duration_ms: report.duration_ms,
-    });
-    report
 }
 
 fn fleet_finding(status: Status, diagnosis: Option<DiagnosisId>, summary: String) -> Finding {

@@ -49,19 +49,64 @@ pub struct Examination {
 pub fn examine(path: &str, platform: Platform, mountinfo: &Path) -> Examination {
     let mut evidence = Evidence::new();
     evidence.insert("file".into(), path.to_string());
-    let done = |verdict, evidence, canonical, owned_by_user| Examination {
+    let (meta, canonical) = match locate(path, &mut evidence) {
+        Ok(found) => found,
+        Err((verdict, canonical)) => {
+            return Examination {
+                verdict,
+                evidence,
+                canonical,
+                owned_by_user: false,
+            };
+        }
+    };
+    evidence.insert("size".into(), format!("{} bytes", meta.len()));
+    let owned_by_user = owned(&meta);
+    if meta.len() == 0 {
+        return Examination {
+            verdict: Verdict::Empty,
+            evidence,
+            canonical,
+            owned_by_user,
+        };
+    }
+    describe_owner(&meta, &mut evidence);
+
+    let verdict = match format_verdict(path, meta.len(), platform, &mut evidence) {
+        Some(ruled_out) => ruled_out,
+        None => {
+            let note = evidence
+                .get("runs")
+                .map(|_| "runs under emulation".to_string());
+            permission_verdict(
+                path,
+                canonical.as_deref(),
+                &meta,
+                mountinfo,
+                &mut evidence,
+                note,
+            )
+        }
+    };
+    Examination {
         verdict,
         evidence,
         canonical,
         owned_by_user,
-    };
+    }
+}
 
+/// The file's metadata (through any symlink) and its resolved path; or why there is
+/// no regular file there, with the resolved path when it has one.
+type Located = Result<(std::fs::Metadata, Option<String>), (Verdict, Option<String>)>;
+
+fn locate(path: &str, evidence: &mut Evidence) -> Located {
     let link = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return done(Verdict::Missing, evidence, None, false);
+            return Err((Verdict::Missing, None));
         }
-        Err(e) => return done(Verdict::Unreadable(e.to_string()), evidence, None, false),
+        Err(e) => return Err((Verdict::Unreadable(e.to_string()), None)),
     };
     if link.file_type().is_symlink() {
         let target = std::fs::read_link(path)
@@ -69,7 +114,7 @@ pub fn examine(path: &str, platform: Platform, mountinfo: &Path) -> Examination 
             .unwrap_or_default();
         evidence.insert("symlink to".into(), target.clone());
         if std::fs::metadata(path).is_err() {
-            return done(Verdict::BrokenSymlink { target }, evidence, None, false);
+            return Err((Verdict::BrokenSymlink { target }, None));
         }
     }
     let canonical = std::fs::canonicalize(path)
@@ -77,88 +122,56 @@ pub fn examine(path: &str, platform: Platform, mountinfo: &Path) -> Examination 
         .map(|p| p.to_string_lossy().into_owned());
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) => {
-            return done(
-                Verdict::Unreadable(e.to_string()),
-                evidence,
-                canonical,
-                false,
-            );
-        }
+        Err(e) => return Err((Verdict::Unreadable(e.to_string()), canonical)),
     };
     if !meta.is_file() {
-        return done(Verdict::NotAFile, evidence, canonical, false);
+        return Err((Verdict::NotAFile, canonical));
     }
-    evidence.insert("size".into(), format!("{} bytes", meta.len()));
-    if meta.len() == 0 {
-        return done(Verdict::Empty, evidence, canonical, owned(&meta));
-    }
-    let owned_by_user = owned(&meta);
-    describe_owner(&meta, &mut evidence);
+    Ok((meta, canonical))
+}
 
+/// What the file's header rules out: truncated, not a program, or built for another
+/// platform. `None` when it may run (noted in `runs` when only under emulation).
+fn format_verdict(
+    path: &str,
+    len: u64,
+    platform: Platform,
+    evidence: &mut Evidence,
+) -> Option<Verdict> {
     let mut header = Vec::with_capacity(4096);
     match std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut header)) {
-        Ok(_) => {
-            let info = exe::sniff(&header, meta.len());
-            evidence.insert("format".into(), info.detail.clone());
-            if info.truncated {
-                return done(
-                    Verdict::Truncated(info.detail),
-                    evidence,
-                    canonical,
-                    owned_by_user,
-                );
-            }
-            match info.format {
-                ExeFormat::Unknown | ExeFormat::Empty => {
-                    return done(
-                        Verdict::NotAnExecutable(
-                            "not a program this tool recognises (ELF, Mach-O, PE or #! script)"
-                                .into(),
-                        ),
-                        evidence,
-                        canonical,
-                        owned_by_user,
-                    );
-                }
-                ExeFormat::Script => {}
-                _ => match exe::runs_on(&info, platform.os, platform.arch) {
-                    Compat::WrongOs | Compat::WrongArch => {
-                        let why = format!(
-                            "{} cannot run on {:?} {:?}",
-                            info.detail, platform.os, platform.arch
-                        );
-                        return done(
-                            Verdict::WrongPlatform(why),
-                            evidence,
-                            canonical,
-                            owned_by_user,
-                        );
-                    }
-                    Compat::Emulated => {
-                        evidence.insert("runs".into(), "under emulation".into());
-                    }
-                    Compat::Native | Compat::Unknown => {}
-                },
-            }
-        }
+        Ok(_) => {}
         // Execute-only files are legal; judge the rest without the header.
         Err(e) => {
             evidence.insert("format".into(), format!("header not readable: {e}"));
+            return None;
         }
     }
-    let note = evidence
-        .get("runs")
-        .map(|_| "runs under emulation".to_string());
-    let verdict = permission_verdict(
-        path,
-        canonical.as_deref(),
-        &meta,
-        mountinfo,
-        &mut evidence,
-        note,
-    );
-    done(verdict, evidence, canonical, owned_by_user)
+    let info = exe::sniff(&header, len);
+    evidence.insert("format".into(), info.detail.clone());
+    if info.truncated {
+        return Some(Verdict::Truncated(info.detail));
+    }
+    match info.format {
+        ExeFormat::Unknown | ExeFormat::Empty => Some(Verdict::NotAnExecutable(
+            "not a program this tool recognises (ELF, Mach-O, PE or #! script)".into(),
+        )),
+        ExeFormat::Script => None,
+        _ => match exe::runs_on(&info, platform.os, platform.arch) {
+            Compat::WrongOs | Compat::WrongArch => {
+                let why = format!(
+                    "{} cannot run on {:?} {:?}",
+                    info.detail, platform.os, platform.arch
+                );
+                Some(Verdict::WrongPlatform(why))
+            }
+            Compat::Emulated => {
+                evidence.insert("runs".into(), "under emulation".into());
+                None
+            }
+            Compat::Native | Compat::Unknown => None,
+        },
+    }
 }
 
 #[cfg(unix)]

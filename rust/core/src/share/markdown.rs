@@ -5,10 +5,31 @@
 use std::fmt::Write;
 
 use crate::catalogue;
-use crate::model::{FixOutcome, Remedy, Report, ReportStatus, Shell, Status};
+use crate::model::{Finding, FixOutcome, Remedy, Report, ReportStatus, Shell, Status};
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    header(&mut out, report);
+    if !report.versions.is_empty() {
+        versions(&mut out, report);
+    }
+    if !report.findings.is_empty() {
+        findings(&mut out, report);
+    }
+    if !report.explained.is_empty() {
+        explained(&mut out, report);
+    }
+    if !report.applied.is_empty() {
+        fixes(&mut out, report);
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}
+
+/// The title, the table of tool, target, status and counts, and what was replaced.
+fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "# ssh-troubleshoot report\n");
     let target = match (&report.target.resource_group, &report.target.name) {
         (Some(g), Some(n)) => format!("{g}/{n}"),
@@ -43,7 +64,7 @@ pub fn render(report: &Report) -> String {
             report.explained.len()
         ),
     ));
-    table(&mut out, ("", ""), &rows);
+    table(out, ("", ""), &rows);
     let _ = writeln!(
         out,
         "\nSubscription, tenant and object ids, user, machine, group and host names and IP \
@@ -51,119 +72,120 @@ pub fn render(report: &Report) -> String {
          has the same placeholder, in this file and in the JSON beside it. Tokens, keys and \
          signatures read `<secret>`.\n"
     );
+}
 
-    if !report.versions.is_empty() {
-        let _ = writeln!(out, "## Versions\n");
-        let rows: Vec<(String, String)> = report
-            .versions
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        table(&mut out, ("component", "version"), &rows);
+fn versions(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Versions\n");
+    let rows: Vec<(String, String)> = report
+        .versions
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    table(out, ("component", "version"), &rows);
+    out.push('\n');
+}
+
+/// The findings, problems first.
+fn findings(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Findings\n");
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Warn => 2,
+        Status::Pass => 3,
+        Status::Skip => 4,
+    };
+    let mut findings: Vec<_> = report.findings.iter().collect();
+    findings.sort_by_key(|f| rank(f.status));
+    for f in findings {
+        finding(out, f);
+    }
+}
+
+fn finding(out: &mut String, f: &Finding) {
+    let mark = match f.status {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+        Status::Skip => "SKIP",
+        Status::Error => "ERROR",
+    };
+    let _ = writeln!(out, "### {mark} {} (`{}`)\n", inline(&f.title), f.check);
+    let _ = writeln!(out, "{}\n", inline(&f.summary));
+    if let Some(d) = &f.diagnosis {
+        let title = catalogue::diagnosis(d).map_or("", |c| c.title);
+        let _ = writeln!(out, "- diagnosis: `{d}` {}", inline(title));
+    }
+    if let Some(b) = &f.blocked_by {
+        let _ = writeln!(out, "- blocked by: `{b}`");
+    }
+    for (key, value) in &f.evidence {
+        let _ = writeln!(out, "- {}: {}", inline(key), code(value));
+    }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(
+            out,
+            "- fix offered: `{}` {}",
+            fix.id,
+            inline(&fix.description)
+        );
+    }
+    if f.diagnosis.is_some() || !f.evidence.is_empty() || f.fix.is_some() {
         out.push('\n');
     }
-
-    if !report.findings.is_empty() {
-        let _ = writeln!(out, "## Findings\n");
-        let rank = |s: Status| match s {
-            Status::Fail => 0,
-            Status::Error => 1,
-            Status::Warn => 2,
-            Status::Pass => 3,
-            Status::Skip => 4,
-        };
-        let mut findings: Vec<_> = report.findings.iter().collect();
-        findings.sort_by_key(|f| rank(f.status));
-        for f in findings {
-            let mark = match f.status {
-                Status::Pass => "PASS",
-                Status::Warn => "WARN",
-                Status::Fail => "FAIL",
-                Status::Skip => "SKIP",
-                Status::Error => "ERROR",
-            };
-            let _ = writeln!(out, "### {mark} {} (`{}`)\n", inline(&f.title), f.check);
-            let _ = writeln!(out, "{}\n", inline(&f.summary));
-            if let Some(d) = &f.diagnosis {
-                let title = catalogue::diagnosis(d).map_or("", |c| c.title);
-                let _ = writeln!(out, "- diagnosis: `{d}` {}", inline(title));
-            }
-            if let Some(b) = &f.blocked_by {
-                let _ = writeln!(out, "- blocked by: `{b}`");
-            }
-            for (key, value) in &f.evidence {
-                let _ = writeln!(out, "- {}: {}", inline(key), code(value));
-            }
-            if let Some(fix) = &f.fix {
-                let _ = writeln!(
-                    out,
-                    "- fix offered: `{}` {}",
-                    fix.id,
-                    inline(&fix.description)
-                );
-            }
-            if f.diagnosis.is_some() || !f.evidence.is_empty() || f.fix.is_some() {
-                out.push('\n');
-            }
-            if let Some(r) = &f.remedy {
-                remedy(&mut out, r);
-            }
-        }
+    if let Some(r) = &f.remedy {
+        remedy(out, r);
     }
+}
 
-    if !report.explained.is_empty() {
-        let _ = writeln!(out, "## Explained (most likely root cause first)\n");
-        for e in &report.explained {
+fn explained(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Explained (most likely root cause first)\n");
+    for e in &report.explained {
+        let _ = writeln!(
+            out,
+            "### `{}` {} (confidence {:.2})\n",
+            e.diagnosis,
+            inline(&e.title),
+            e.confidence
+        );
+        fenced(out, "text", &e.excerpt);
+        for (key, value) in &e.extracted {
+            let _ = writeln!(out, "- {}: {}", inline(key), code(value));
+        }
+        if !e.extracted.is_empty() {
+            out.push('\n');
+        }
+        if e.symptom {
             let _ = writeln!(
                 out,
-                "### `{}` {} (confidence {:.2})\n",
-                e.diagnosis,
-                inline(&e.title),
-                e.confidence
+                "A symptom, not its cause. Likely causes: {}; told apart by: {}.\n",
+                e.likely_causes
+                    .iter()
+                    .map(|c| code(c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                e.tell_apart
+                    .iter()
+                    .map(|c| code(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            fenced(&mut out, "text", &e.excerpt);
-            for (key, value) in &e.extracted {
-                let _ = writeln!(out, "- {}: {}", inline(key), code(value));
-            }
-            if !e.extracted.is_empty() {
-                out.push('\n');
-            }
-            if e.symptom {
-                let _ = writeln!(
-                    out,
-                    "A symptom, not its cause. Likely causes: {}; told apart by: {}.\n",
-                    e.likely_causes
-                        .iter()
-                        .map(|c| code(c))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    e.tell_apart
-                        .iter()
-                        .map(|c| code(c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            remedy(&mut out, &e.remedy);
         }
+        remedy(out, &e.remedy);
     }
+}
 
-    if !report.applied.is_empty() {
-        let _ = writeln!(out, "## Fixes\n");
-        for a in &report.applied {
-            let outcome = match a.outcome {
-                FixOutcome::Applied => "applied",
-                FixOutcome::Failed => "failed",
-                FixOutcome::NotOffered => "not offered",
-            };
-            let _ = writeln!(out, "- `{}` {outcome}: {}", a.id, inline(&a.message));
-        }
-        out.push('\n');
+fn fixes(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Fixes\n");
+    for a in &report.applied {
+        let outcome = match a.outcome {
+            FixOutcome::Applied => "applied",
+            FixOutcome::Failed => "failed",
+            FixOutcome::NotOffered => "not offered",
+        };
+        let _ = writeln!(out, "- `{}` {outcome}: {}", a.id, inline(&a.message));
     }
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
     out.push('\n');
-    out
 }
 
 fn remedy(out: &mut String, r: &Remedy) {

@@ -10,18 +10,20 @@
 //! every check still running is reported as cancelled, and the engine waits a short
 //! grace for their threads (whose own waits wake on the same handle) and joins them.
 
+mod start;
+
 use std::any::Any;
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::cancel::CANCELLED_SUMMARY;
+use start::BLOCKED_BY_KEY;
 
-use crate::checks::{Applicability, Check, CheckError, Context, Deps, FixAction, Outcome};
+use crate::checks::{Applicability, Check, Context, FixAction, Outcome};
 use crate::model::{Finding, Status};
 
 pub struct EngineOutput {
@@ -72,21 +74,8 @@ pub fn run(
     let limit = options.max_parallel.map_or(usize::MAX, NonZeroUsize::get);
     let run_started = Instant::now();
     let deadline_at = run_started + deadline;
-    let mut listed: Vec<Arc<dyn Check>> = Vec::new();
-    let mut states: Vec<State> = Vec::new();
+    let (listed, mut states) = list(&ctx, checks);
     let mut actions = HashMap::new();
-
-    for check in checks {
-        match check.applies(&ctx) {
-            Applicability::NotListed => continue,
-            Applicability::Run => states.push(State::Pending),
-            Applicability::Skip(reason) => states.push(State::Done {
-                finding: finding(check.as_ref(), Outcome::skip(reason), 0),
-                output: None,
-            }),
-        }
-        listed.push(Arc::clone(check));
-    }
     let index: HashMap<&'static str, usize> = listed
         .iter()
         .enumerate()
@@ -102,7 +91,7 @@ pub fn run(
             return wind_down(&listed, states, &rx, &mut threads, actions);
         }
         let may_start = Instant::now() < deadline_at;
-        start_ready(
+        start::start_ready(
             &ctx,
             &listed,
             &index,
@@ -112,49 +101,16 @@ pub fn run(
             limit,
         );
 
-        let running: Vec<(usize, Instant)> = states
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| match s {
-                State::Running { started } => Some((i, *started)),
-                _ => None,
-            })
-            .collect();
-        if running.is_empty() {
+        let Some(next_expiry) = next_expiry(&listed, &states, deadline_at) else {
             break;
-        }
-        let next_expiry = running
-            .iter()
-            .map(|(i, started)| *started + listed[*i].timeout())
-            .min()
-            .map_or(deadline_at, |t| t.min(deadline_at));
+        };
         let wait = next_expiry.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
             Ok(None) => continue,
             Ok(Some((i, result, elapsed))) => {
                 join_reported(&mut threads, i);
                 if matches!(states[i], State::Running { .. }) {
-                    let ms = millis(elapsed);
-                    states[i] = match result {
-                        Ok(mut outcome) => {
-                            let output = outcome.output.take();
-                            if let Some(fix) = outcome.fix.as_ref() {
-                                actions.insert(fix.offer.id.clone(), fix.action.clone());
-                            }
-                            State::Done {
-                                finding: finding(listed[i].as_ref(), outcome, ms),
-                                output,
-                            }
-                        }
-                        Err(message) => State::Done {
-                            finding: finding(
-                                listed[i].as_ref(),
-                                Outcome::new(Status::Error, message),
-                                ms,
-                            ),
-                            output: None,
-                        },
-                    };
+                    states[i] = settle(listed[i].as_ref(), result, elapsed, &mut actions);
                 }
             }
             Err(RecvTimeoutError::Timeout) => expire(&listed, &mut states, deadline_at),
@@ -168,6 +124,76 @@ pub fn run(
         findings,
         actions,
         cancelled: false,
+    }
+}
+
+/// The checks that apply here, each pending or already settled as skipped.
+fn list(ctx: &Context, checks: &[Arc<dyn Check>]) -> (Vec<Arc<dyn Check>>, Vec<State>) {
+    let mut listed: Vec<Arc<dyn Check>> = Vec::new();
+    let mut states: Vec<State> = Vec::new();
+    for check in checks {
+        match check.applies(ctx) {
+            Applicability::NotListed => continue,
+            Applicability::Run => states.push(State::Pending),
+            Applicability::Skip(reason) => states.push(State::Done {
+                finding: finding(check.as_ref(), Outcome::skip(reason), 0),
+                output: None,
+            }),
+        }
+        listed.push(Arc::clone(check));
+    }
+    (listed, states)
+}
+
+/// When the first running check times out (or the run's deadline, if sooner); `None`
+/// when nothing is running.
+fn next_expiry(
+    listed: &[Arc<dyn Check>],
+    states: &[State],
+    deadline_at: Instant,
+) -> Option<Instant> {
+    let running: Vec<(usize, Instant)> = states
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            State::Running { started } => Some((i, *started)),
+            _ => None,
+        })
+        .collect();
+    if running.is_empty() {
+        return None;
+    }
+    let next_expiry = running
+        .iter()
+        .map(|(i, started)| *started + listed[*i].timeout())
+        .min()
+        .map_or(deadline_at, |t| t.min(deadline_at));
+    Some(next_expiry)
+}
+
+/// A check's reported result as its final state; the fix it offers goes to `actions`.
+fn settle(
+    check: &dyn Check,
+    result: Result<Outcome, String>,
+    elapsed: Duration,
+    actions: &mut HashMap<String, FixAction>,
+) -> State {
+    let ms = millis(elapsed);
+    match result {
+        Ok(mut outcome) => {
+            let output = outcome.output.take();
+            if let Some(fix) = outcome.fix.as_ref() {
+                actions.insert(fix.offer.id.clone(), fix.action.clone());
+            }
+            State::Done {
+                finding: finding(check, outcome, ms),
+                output,
+            }
+        }
+        Err(message) => State::Done {
+            finding: finding(check, Outcome::new(Status::Error, message), ms),
+            output: None,
+        },
     }
 }
 
@@ -230,151 +256,6 @@ fn join_reported(threads: &mut [Option<JoinHandle<()>>], i: usize) {
     }
 }
 
-fn start_ready(
-    ctx: &Arc<Context>,
-    listed: &[Arc<dyn Check>],
-    index: &HashMap<&'static str, usize>,
-    states: &mut [State],
-    (tx, threads): (&mpsc::Sender<Event>, &mut [Option<JoinHandle<()>>]),
-    may_start: bool,
-    limit: usize,
-) {
-    let mut running = states
-        .iter()
-        .filter(|s| matches!(s, State::Running { .. }))
-        .count();
-    // Settling one check (as skipped) can make another ready, so repeat until stable.
-    loop {
-        let mut progressed = false;
-        for i in 0..listed.len() {
-            if !matches!(states[i], State::Pending) {
-                continue;
-            }
-            let check = &listed[i];
-            let deps: Vec<(&'static str, usize, bool)> = check
-                .requires()
-                .iter()
-                .map(|d| (*d, true))
-                .chain(check.after().iter().map(|d| (*d, false)))
-                .filter_map(|(d, required)| index.get(d).map(|&j| (d, j, required)))
-                .collect();
-            if deps
-                .iter()
-                .any(|(_, j, _)| !matches!(states[*j], State::Done { .. }))
-            {
-                continue;
-            }
-            if let Some(outcome) = blocked(&deps, states) {
-                states[i] = State::Done {
-                    finding: finding(check.as_ref(), outcome, 0),
-                    output: None,
-                };
-                progressed = true;
-                continue;
-            }
-            // Past the deadline nothing new starts; it is reported as not run.
-            if !may_start || running >= limit {
-                continue;
-            }
-            progressed = true;
-            running += 1;
-            let mut dep_outputs = Deps::default();
-            for (id, j, _) in &deps {
-                if let State::Done {
-                    output: Some(output),
-                    ..
-                } = &states[*j]
-                {
-                    dep_outputs.outputs.insert(id, Arc::clone(output));
-                }
-            }
-            states[i] = State::Running {
-                started: Instant::now(),
-            };
-            let (ctx, check, tx) = (Arc::clone(ctx), Arc::clone(check), tx.clone());
-            let spawned = std::thread::Builder::new()
-                .name(format!("check {}", check.id()))
-                .spawn(move || {
-                    let started = Instant::now();
-                    let result =
-                        match catch_unwind(AssertUnwindSafe(|| check.run(&ctx, &dep_outputs))) {
-                            Ok(Ok(outcome)) => Ok(outcome),
-                            Ok(Err(CheckError(message))) => {
-                                Err(format!("The check could not finish: {message}"))
-                            }
-                            Err(panic) => Err(format!(
-                                "The check crashed: {}",
-                                panic_message(panic.as_ref())
-                            )),
-                        };
-                    // The receiver may be gone if the run already ended; nothing to do then.
-                    let _ = tx.send(Some((i, result, started.elapsed())));
-                });
-            match spawned {
-                Ok(handle) => threads[i] = Some(handle),
-                Err(e) => {
-                    running -= 1;
-                    states[i] = State::Done {
-                        finding: finding(
-                            listed[i].as_ref(),
-                            Outcome::new(Status::Error, format!("Could not start the check: {e}")),
-                            0,
-                        ),
-                        output: None,
-                    };
-                }
-            }
-        }
-        if !progressed {
-            return;
-        }
-    }
-}
-
-/// A skip outcome when a required check did not pass.
-fn blocked(deps: &[(&'static str, usize, bool)], states: &[State]) -> Option<Outcome> {
-    for (id, j, required) in deps {
-        let State::Done { finding: dep, .. } = &states[*j] else {
-            continue;
-        };
-        if !required {
-            continue;
-        }
-        match dep.status {
-            Status::Fail | Status::Error => {
-                let mut outcome =
-                    Outcome::skip(format!("Skipped: '{}' must pass first.", dep.title));
-                outcome
-                    .evidence
-                    .insert("blocked by".into(), format!("{id}: {}", dep.summary));
-                return Some(with_blocked_by(outcome, id));
-            }
-            // Not applicable upstream means not applicable here, for the same reason.
-            Status::Skip if dep.blocked_by.is_none() => {
-                return Some(Outcome::skip(dep.summary.clone()));
-            }
-            Status::Skip => {
-                let mut outcome = Outcome::skip(format!("Skipped: '{}' was skipped.", dep.title));
-                outcome.evidence.insert("blocked by".into(), id.to_string());
-                return Some(with_blocked_by(outcome, id));
-            }
-            Status::Pass | Status::Warn => {}
-        }
-    }
-    None
-}
-
-/// `blockedBy` travels in a reserved evidence key (a NUL cannot appear in a real one)
-/// and moves to the finding's own field when the finding is built.
-fn with_blocked_by(mut outcome: Outcome, id: &str) -> Outcome {
-    outcome
-        .evidence
-        .insert(BLOCKED_BY_KEY.into(), id.to_string());
-    outcome
-}
-
-const BLOCKED_BY_KEY: &str = "\u{0}blocked-by";
-
 fn expire(listed: &[Arc<dyn Check>], states: &mut [State], deadline_at: Instant) {
     let now = Instant::now();
     for (i, state) in states.iter_mut().enumerate() {
@@ -416,16 +297,6 @@ fn finding(check: &dyn Check, mut outcome: Outcome, duration_ms: u64) -> Box<Fin
         blocked_by,
         duration_ms,
     })
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
-    }
 }
 
 pub(crate) fn millis(d: Duration) -> u64 {
